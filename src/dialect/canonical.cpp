@@ -1,0 +1,109 @@
+#include "dialect/canonical.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "dialect/json_util.h"
+
+namespace isartor::dialect {
+namespace {
+
+namespace json = boost::json;
+
+void Write(const json::value& v, std::string& out);
+
+void WriteString(std::string_view s, std::string& out) {
+  out += internal::Serialize(json::value(json::string(s)));
+}
+
+void WriteObject(const json::object& o, std::string& out) {
+  std::vector<const json::key_value_pair*> items;
+  items.reserve(o.size());
+  for (const auto& kv : o) items.push_back(&kv);
+  std::sort(items.begin(), items.end(),
+            [](const auto* a, const auto* b) { return a->key() < b->key(); });
+  out += '{';
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    WriteString(items[i]->key(), out);
+    out += ':';
+    Write(items[i]->value(), out);
+  }
+  out += '}';
+}
+
+void Write(const json::value& v, std::string& out) {
+  switch (v.kind()) {
+    case json::kind::object:
+      WriteObject(v.get_object(), out);
+      return;
+    case json::kind::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& e : v.get_array()) {
+        if (!first) out += ',';
+        first = false;
+        Write(e, out);
+      }
+      out += ']';
+      return;
+    }
+    case json::kind::double_: {
+      double d = v.get_double();
+      if (std::isfinite(d) && std::trunc(d) == d && std::fabs(d) < 9.0e15) {
+        out += std::to_string(static_cast<std::int64_t>(d));
+        return;
+      }
+      out += internal::Serialize(v);
+      return;
+    }
+    default:  // string, int64, uint64, bool, null
+      out += internal::Serialize(v);
+      return;
+  }
+}
+
+// [{"type":"text","text":T}] -> T; anything else unchanged.
+void CollapseSingleText(json::value& content) {
+  auto* arr = content.if_array();
+  if (!arr || arr->size() != 1) return;
+  auto* part = (*arr)[0].if_object();
+  if (!part || part->size() != 2) return;
+  const json::string* type = internal::GetString(*part, "type");
+  const json::string* text = internal::GetString(*part, "text");
+  if (!type || *type != "text" || !text) return;
+  json::string collapsed = *text;
+  content = std::move(collapsed);
+}
+
+}  // namespace
+
+std::string CanonicalRequest(Dialect dialect, const boost::json::object& body,
+                             std::string_view resolved_model) {
+  json::object copy = body;
+  for (std::string_view key : {"stream", "stream_options", "metadata"}) copy.erase(key);
+  if (dialect == Dialect::kOpenAI) {
+    for (std::string_view key :
+         {"user", "store", "safety_identifier", "prompt_cache_key", "service_tier"}) {
+      copy.erase(key);
+    }
+  }
+  copy["model"] = json::string(resolved_model);
+  if (auto* msgs = copy.if_contains("messages"); msgs && msgs->is_array()) {
+    for (auto& m : msgs->get_array()) {
+      if (auto* mo = m.if_object()) {
+        if (auto* c = mo->if_contains("content")) CollapseSingleText(*c);
+      }
+    }
+  }
+  if (dialect == Dialect::kAnthropic) {
+    if (auto* system = copy.if_contains("system")) CollapseSingleText(*system);
+  }
+  std::string out(DialectName(dialect));
+  out += ':';
+  WriteObject(copy, out);
+  return out;
+}
+
+}  // namespace isartor::dialect
