@@ -165,8 +165,7 @@ Status StreamTranslator::FeedAnthropicEvent(std::string_view type, const json::o
                                             std::vector<SseEvent>& out) {
   auto index = internal::GetInt(ev, "index").value_or(-1);
   if (type == "message_start") {
-    const json::object* msg = GetObject(ev, "message");
-    if (msg) {
+    if (const json::object* msg = GetObject(ev, "message")) {
       id_ = StringOr(*msg, "id");
       model_ = StringOr(*msg, "model");
       if (const json::object* usage = GetObject(*msg, "usage")) {
@@ -176,42 +175,18 @@ Status StreamTranslator::FeedAnthropicEvent(std::string_view type, const json::o
     }
     EmitChunk(json::object{{"role", "assistant"}, {"content", ""}}, nullptr, out);
   } else if (type == "content_block_start") {
-    const json::object* block = GetObject(ev, "content_block");
-    std::string btype = block ? StringOr(*block, "type") : std::string();
-    if (btype == "text" && !StringOr(*block, "text").empty()) {
-      EmitChunk(json::object{{"content", StringOr(*block, "text")}}, nullptr, out);
-    } else if (btype == "tool_use") {
-      ToolState& st = block_tools_[index];
-      st.tool_index = next_tool_++;
-      const json::value* input = block->if_contains("input");
-      st.start_input = input ? internal::Serialize(*input) : "{}";
-      json::object call{{"index", st.tool_index}, {"id", StringOr(*block, "id")},
-                        {"type", "function"}};
-      call["function"] = json::object{{"name", StringOr(*block, "name")}, {"arguments", ""}};
-      EmitChunk(json::object{{"tool_calls", json::array{std::move(call)}}}, nullptr, out);
+    if (const json::object* block = GetObject(ev, "content_block")) {
+      AnthropicBlockStart(index, *block, out);
     }
   } else if (type == "content_block_delta") {
-    const json::object* delta = GetObject(ev, "delta");
-    std::string dtype = delta ? StringOr(*delta, "type") : std::string();
-    if (dtype == "text_delta") {
-      EmitChunk(json::object{{"content", StringOr(*delta, "text")}}, nullptr, out);
-    } else if (dtype == "input_json_delta") {
-      auto it = block_tools_.find(index);
-      std::string partial = StringOr(*delta, "partial_json");
-      if (it != block_tools_.end() && !partial.empty()) {
-        it->second.sent_arguments = true;
-        json::object call{{"index", it->second.tool_index}};
-        call["function"] = json::object{{"arguments", partial}};
-        EmitChunk(json::object{{"tool_calls", json::array{std::move(call)}}}, nullptr, out);
-      }
+    if (const json::object* delta = GetObject(ev, "delta")) {
+      AnthropicBlockDelta(index, *delta, out);
     }
   } else if (type == "content_block_stop") {
     auto it = block_tools_.find(index);
     if (it != block_tools_.end() && !it->second.sent_arguments) {
       // A tool with no arguments streams no delta; OpenAI clients expect a JSON string.
-      json::object call{{"index", it->second.tool_index}};
-      call["function"] = json::object{{"arguments", it->second.start_input}};
-      EmitChunk(json::object{{"tool_calls", json::array{std::move(call)}}}, nullptr, out);
+      EmitToolArguments(it->second.tool_index, it->second.start_input, out);
       it->second.sent_arguments = true;
     }
   } else if (type == "message_delta") {
@@ -225,21 +200,64 @@ Status StreamTranslator::FeedAnthropicEvent(std::string_view type, const json::o
     std::string stop = delta ? StringOr(*delta, "stop_reason") : std::string();
     EmitChunk(json::object(), json::string(internal::FinishFromStopReason(stop)), out);
   } else if (type == "message_stop") {
-    if (has_usage_) {
-      json::object chunk{{"id", id_}, {"object", "chat.completion.chunk"}, {"created", created_}};
-      chunk["model"] = model_;
-      chunk["choices"] = json::array();
-      chunk["usage"] = internal::OpenAIUsageFromAnthropic(anthropic_usage_);
-      out.push_back(SseEvent{"", internal::Serialize(chunk)});
-    }
-    out.push_back(SseEvent{"", "[DONE]"});
-    done_ = true;
+    FinishOpenAI(out);
   } else if (type == "error") {
     out.push_back(SseEvent{"", TranslateErrorBody(Dialect::kAnthropic, Dialect::kOpenAI,
                                                   internal::Serialize(ev))});
     done_ = true;
   }
   return {};  // ping, thinking deltas and unknown event types have no OpenAI form
+}
+
+void StreamTranslator::AnthropicBlockStart(std::int64_t index, const json::object& block,
+                                           std::vector<SseEvent>& out) {
+  std::string type = StringOr(block, "type");
+  if (type == "text" && !StringOr(block, "text").empty()) {
+    EmitChunk(json::object{{"content", StringOr(block, "text")}}, nullptr, out);
+  } else if (type == "tool_use") {
+    ToolState& st = block_tools_[index];
+    st.tool_index = next_tool_++;
+    const json::value* input = block.if_contains("input");
+    st.start_input = input ? internal::Serialize(*input) : "{}";
+    json::object call{{"index", st.tool_index}, {"id", StringOr(block, "id")},
+                      {"type", "function"}};
+    call["function"] = json::object{{"name", StringOr(block, "name")}, {"arguments", ""}};
+    EmitChunk(json::object{{"tool_calls", json::array{std::move(call)}}}, nullptr, out);
+  }
+}
+
+void StreamTranslator::AnthropicBlockDelta(std::int64_t index, const json::object& delta,
+                                           std::vector<SseEvent>& out) {
+  std::string type = StringOr(delta, "type");
+  if (type == "text_delta") {
+    EmitChunk(json::object{{"content", StringOr(delta, "text")}}, nullptr, out);
+  } else if (type == "input_json_delta") {
+    auto it = block_tools_.find(index);
+    std::string partial = StringOr(delta, "partial_json");
+    if (it != block_tools_.end() && !partial.empty()) {
+      it->second.sent_arguments = true;
+      EmitToolArguments(it->second.tool_index, partial, out);
+    }
+  }
+}
+
+void StreamTranslator::EmitToolArguments(std::int64_t tool_index, std::string_view arguments,
+                                         std::vector<SseEvent>& out) {
+  json::object call{{"index", tool_index}};
+  call["function"] = json::object{{"arguments", arguments}};
+  EmitChunk(json::object{{"tool_calls", json::array{std::move(call)}}}, nullptr, out);
+}
+
+void StreamTranslator::FinishOpenAI(std::vector<SseEvent>& out) {
+  if (has_usage_) {
+    json::object chunk{{"id", id_}, {"object", "chat.completion.chunk"}, {"created", created_}};
+    chunk["model"] = model_;
+    chunk["choices"] = json::array();
+    chunk["usage"] = internal::OpenAIUsageFromAnthropic(anthropic_usage_);
+    out.push_back(SseEvent{"", internal::Serialize(chunk)});
+  }
+  out.push_back(SseEvent{"", "[DONE]"});
+  done_ = true;
 }
 
 }  // namespace isartor::dialect

@@ -59,6 +59,13 @@ class StreamTranslator {
 
   Status FeedAnthropicEvent(std::string_view type, const boost::json::object& ev,
                             std::vector<SseEvent>& out);
+  void AnthropicBlockStart(std::int64_t index, const boost::json::object& block,
+                           std::vector<SseEvent>& out);
+  void AnthropicBlockDelta(std::int64_t index, const boost::json::object& delta,
+                           std::vector<SseEvent>& out);
+  void EmitToolArguments(std::int64_t tool_index, std::string_view arguments,
+                         std::vector<SseEvent>& out);
+  void FinishOpenAI(std::vector<SseEvent>& out);
   void EmitChunk(boost::json::object delta, boost::json::value finish_reason,
                  std::vector<SseEvent>& out);
 

@@ -43,6 +43,30 @@ json::value ToolResultContent(const json::object& block) {
   return json::string(text);
 }
 
+// Emits the OpenAI message for what one Anthropic message held besides its tool results.
+void EmitConverted(const std::string& role, json::array parts, json::array tool_calls,
+                   const std::string& assistant_text, json::array& out) {
+  if (role == "assistant") {
+    if (assistant_text.empty() && tool_calls.empty()) return;
+    json::object msg{{"role", "assistant"}};
+    msg["content"] = assistant_text.empty() && !tool_calls.empty()
+                         ? json::value(nullptr)
+                         : json::value(json::string(assistant_text));
+    if (!tool_calls.empty()) msg["tool_calls"] = std::move(tool_calls);
+    out.push_back(std::move(msg));
+    return;
+  }
+  if (parts.empty()) return;  // the message held only tool results
+  json::object msg{{"role", role}};
+  const auto* only = parts.size() == 1 ? parts[0].if_object() : nullptr;
+  if (only && StringOr(*only, "type") == "text") {
+    msg["content"] = StringOr(*only, "text");
+  } else {
+    msg["content"] = std::move(parts);
+  }
+  out.push_back(std::move(msg));
+}
+
 // One Anthropic message may become several OpenAI messages (tool results are separate).
 Status AppendAnthropicMessage(const json::object& m, json::array& out) {
   std::string role = StringOr(m, "role");
@@ -88,25 +112,7 @@ Status AppendAnthropicMessage(const json::object& m, json::array& out) {
       return Invalid("content block type '" + type + "' cannot be expressed in OpenAI");
     }
   }
-  if (role == "assistant") {
-    if (assistant_text.empty() && tool_calls.empty()) return {};
-    json::object msg{{"role", "assistant"}};
-    msg["content"] = assistant_text.empty() && !tool_calls.empty()
-                         ? json::value(nullptr)
-                         : json::value(json::string(assistant_text));
-    if (!tool_calls.empty()) msg["tool_calls"] = std::move(tool_calls);
-    out.push_back(std::move(msg));
-    return {};
-  }
-  if (parts.empty()) return {};  // the message held only tool results
-  json::object msg{{"role", role}};
-  const auto* only = parts.size() == 1 ? parts[0].if_object() : nullptr;
-  if (only && StringOr(*only, "type") == "text") {
-    msg["content"] = StringOr(*only, "text");
-  } else {
-    msg["content"] = std::move(parts);
-  }
-  out.push_back(std::move(msg));
+  EmitConverted(role, std::move(parts), std::move(tool_calls), assistant_text, out);
   return {};
 }
 
