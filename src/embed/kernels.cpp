@@ -1,0 +1,187 @@
+#include "embed/kernels.h"
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+// One body per kernel, force-inlined into three wrappers compiled for different ISAs; a pointer
+// chosen once from CPUID picks the wrapper. The bodies have internal linkage, so no ISA-specific
+// code can leak into another translation unit (the ODR trap of compiling templates twice).
+#define KERNEL_BODY static inline __attribute__((always_inline))
+#define TARGET_AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma,avx2")))
+#define TARGET_AVX2 __attribute__((target("avx2,fma")))
+
+namespace isartor::embed::kernels {
+namespace {
+
+enum class Isa { kBaseline, kAvx2, kAvx512 };
+
+Isa DetectIsa() {
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+      __builtin_cpu_supports("fma")) {
+    return Isa::kAvx512;
+  }
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::kAvx2;
+  return Isa::kBaseline;
+}
+
+const Isa kIsa = DetectIsa();
+
+// exp(x) for x <= 0 (softmax after subtracting the max): Cody-Waite range reduction and a
+// degree-6 polynomial, relative error ~2e-7; unlike std::exp it vectorises.
+KERNEL_BODY float ExpNonPositive(float x) {
+  x = x < -87.0f ? -87.0f : x;
+  // Round to nearest by adding 1.5 * 2^23 (exact for |x * log2 e| < 2^22, no libm call).
+  const float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+  float r = x - n * 0.693359375f;
+  r = r + n * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof(scale));
+  return p * scale;
+}
+
+KERNEL_BODY void LayerNormBody(float* x, int rows, int dim, const float* gamma,
+                               const float* beta, float eps) {
+  for (int r = 0; r < rows; ++r) {
+    float* row = x + static_cast<long>(r) * dim;
+    float sum = 0.f;
+    for (int i = 0; i < dim; ++i) sum += row[i];
+    const float mean = sum / static_cast<float>(dim);
+    float var = 0.f;
+    for (int i = 0; i < dim; ++i) var += (row[i] - mean) * (row[i] - mean);
+    const float inv = 1.0f / std::sqrt(var / static_cast<float>(dim) + eps);
+    for (int i = 0; i < dim; ++i) row[i] = (row[i] - mean) * inv * gamma[i] + beta[i];
+  }
+}
+
+KERNEL_BODY void AttentionBody(const float* qkv, int seq_len, int hidden, int heads, float* ctx,
+                               float* scratch) {
+  const int hd = hidden / heads;
+  const long stride = 3L * hidden;
+  float* kt = scratch;                                    // hd x seq_len: keys of one head
+  float* scores = scratch + static_cast<long>(hd) * seq_len;  // seq_len
+  for (int h = 0; h < heads; ++h) {
+    for (int j = 0; j < seq_len; ++j) {
+      const float* k = qkv + j * stride + hidden + h * hd;
+      for (int d = 0; d < hd; ++d) kt[static_cast<long>(d) * seq_len + j] = k[d];
+    }
+    for (int i = 0; i < seq_len; ++i) {
+      const float* q = qkv + i * stride + h * hd;
+      for (int j = 0; j < seq_len; ++j) scores[j] = 0.f;
+      for (int d = 0; d < hd; ++d) {
+        const float qd = q[d];
+        const float* krow = kt + static_cast<long>(d) * seq_len;
+        for (int j = 0; j < seq_len; ++j) scores[j] += qd * krow[j];
+      }
+      float max = scores[0];
+      for (int j = 1; j < seq_len; ++j) max = scores[j] > max ? scores[j] : max;
+      float sum = 0.f;
+      for (int j = 0; j < seq_len; ++j) {
+        scores[j] = ExpNonPositive(scores[j] - max);
+        sum += scores[j];
+      }
+      const float inv = 1.0f / sum;
+      float* out = ctx + static_cast<long>(i) * hidden + h * hd;
+      for (int d = 0; d < hd; ++d) out[d] = 0.f;
+      for (int j = 0; j < seq_len; ++j) {
+        const float p = scores[j] * inv;
+        const float* v = qkv + j * stride + 2 * hidden + h * hd;
+        for (int d = 0; d < hd; ++d) out[d] += p * v[d];
+      }
+    }
+  }
+}
+
+KERNEL_BODY void MeanPoolNormalizeBody(const float* x, int rows, int dim, float* out) {
+  for (int i = 0; i < dim; ++i) out[i] = 0.f;
+  for (int r = 0; r < rows; ++r) {
+    const float* row = x + static_cast<long>(r) * dim;
+    for (int i = 0; i < dim; ++i) out[i] += row[i];
+  }
+  float norm2 = 0.f;
+  for (int i = 0; i < dim; ++i) {
+    out[i] /= static_cast<float>(rows);
+    norm2 += out[i] * out[i];
+  }
+  // sentence-transformers' Normalize: x / max(||x||, 1e-12).
+  const float norm = std::sqrt(norm2);
+  const float inv = 1.0f / (norm > 1e-12f ? norm : 1e-12f);
+  for (int i = 0; i < dim; ++i) out[i] *= inv;
+}
+
+TARGET_AVX512 void LayerNormAvx512(float* x, int r, int d, const float* g, const float* b,
+                                   float e) {
+  LayerNormBody(x, r, d, g, b, e);
+}
+TARGET_AVX2 void LayerNormAvx2(float* x, int r, int d, const float* g, const float* b, float e) {
+  LayerNormBody(x, r, d, g, b, e);
+}
+void LayerNormBase(float* x, int r, int d, const float* g, const float* b, float e) {
+  LayerNormBody(x, r, d, g, b, e);
+}
+TARGET_AVX512 void AttentionAvx512(const float* qkv, int n, int h, int nh, float* c, float* s) {
+  AttentionBody(qkv, n, h, nh, c, s);
+}
+TARGET_AVX2 void AttentionAvx2(const float* qkv, int n, int h, int nh, float* c, float* s) {
+  AttentionBody(qkv, n, h, nh, c, s);
+}
+void AttentionBase(const float* qkv, int n, int h, int nh, float* c, float* s) {
+  AttentionBody(qkv, n, h, nh, c, s);
+}
+
+}  // namespace
+
+const char* KernelIsa() {
+  switch (kIsa) {
+    case Isa::kAvx512:
+      return "avx512";
+    case Isa::kAvx2:
+      return "avx2";
+    default:
+      return "baseline";
+  }
+}
+
+void LayerNorm(float* x, int rows, int dim, const float* gamma, const float* beta, float eps) {
+  switch (kIsa) {
+    case Isa::kAvx512:
+      return LayerNormAvx512(x, rows, dim, gamma, beta, eps);
+    case Isa::kAvx2:
+      return LayerNormAvx2(x, rows, dim, gamma, beta, eps);
+    default:
+      return LayerNormBase(x, rows, dim, gamma, beta, eps);
+  }
+}
+
+void Attention(const float* qkv, int seq_len, int hidden, int heads, float* ctx, float* scratch) {
+  switch (kIsa) {
+    case Isa::kAvx512:
+      return AttentionAvx512(qkv, seq_len, hidden, heads, ctx, scratch);
+    case Isa::kAvx2:
+      return AttentionAvx2(qkv, seq_len, hidden, heads, ctx, scratch);
+    default:
+      return AttentionBase(qkv, seq_len, hidden, heads, ctx, scratch);
+  }
+}
+
+int AttentionScratchFloats(int seq_len, int head_dim) { return (head_dim + 1) * seq_len; }
+
+void GeluErf(float* x, long n) {
+  for (long i = 0; i < n; ++i) x[i] = 0.5f * x[i] * (1.0f + std::erf(x[i] * 0.70710678118654752f));
+}
+
+void MeanPoolNormalize(const float* x, int rows, int dim, float* out) {
+  MeanPoolNormalizeBody(x, rows, dim, out);
+}
+
+}  // namespace isartor::embed::kernels
