@@ -257,6 +257,8 @@ void AuditLog::WriteBatch(std::deque<QueuedEvent>& batch) {
 }
 
 bool AuditLog::WriteCheckpoint() {
+  // Set even if this attempt fails, so a failing disk is retried per interval, not in a spin.
+  last_checkpoint_time_ = std::chrono::steady_clock::now();
   const std::string ts = FormatTimestamp(options_.clock());
   const uint64_t seq = state_->next_seq;
   auto sig = signer_->Sign(CheckpointMessage(seq, state_->event_count, state_->prev, ts));
@@ -269,7 +271,6 @@ bool AuditLog::WriteCheckpoint() {
   state_->events_since_checkpoint = 0;
   state_->last_is_checkpoint = true;
   checkpoints_.fetch_add(1, std::memory_order_relaxed);
-  last_checkpoint_time_ = std::chrono::steady_clock::now();
   if (options_.fsync != FsyncPolicy::kNever) ::fsync(fd_);
   return true;
 }
