@@ -1,0 +1,73 @@
+#include "app/commands.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "app/gateway_app.h"
+#include "config/config.h"
+
+namespace isartor {
+namespace {
+
+struct GlobalFlags {
+  std::string config_file;
+  bool offline = false;
+  std::string host_port;
+};
+
+// Flags become env-style entries of the highest precedence.
+Result<Config> LoadFromFlags(const GlobalFlags& flags) {
+  ConfigSources sources;
+  sources.toml_path = flags.config_file;
+  sources.env = ReadIsartorEnv();
+  if (flags.offline) sources.flags["ISARTOR__OFFLINE_MODE"] = "true";
+  if (!flags.host_port.empty()) sources.flags["ISARTOR__HOST_PORT"] = flags.host_port;
+  return LoadConfig(sources);
+}
+
+int ConfigError(const Error& error) {
+  std::fprintf(stderr, "isartor: invalid configuration:\n%s", error.message.c_str());
+  return 2;
+}
+
+}  // namespace
+
+int RunCli(int argc, char** argv) {
+  CLI::App app{"isartor: an air-gap-friendly LLM gateway (OpenAI + Anthropic APIs)"};
+  app.set_version_flag("--version", std::string("isartor ") + ISARTOR_VERSION);
+  GlobalFlags flags;
+  app.add_option("--config", flags.config_file, "TOML config file (default ./isartor.toml)");
+  app.add_flag("--offline", flags.offline, "Offline mode (same as ISARTOR__OFFLINE_MODE=true)");
+  app.add_option("--host-port", flags.host_port, "Listen address (ISARTOR__HOST_PORT)");
+
+  int exit_code = 0;
+  auto* up = app.add_subcommand("up", "Serve the gateway (the default)");
+  auto* config_cmd = app.add_subcommand("config", "Print the effective configuration");
+  bool reference = false;
+  config_cmd->add_flag("--reference", reference,
+                       "Print the configuration reference (docs/configuration.md)");
+  (void)up;
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (config_cmd->parsed()) {
+    if (reference) {
+      std::cout << RenderConfigReferenceMarkdown();
+      return 0;
+    }
+    auto config = LoadFromFlags(flags);
+    if (!config.ok()) return ConfigError(config.error());
+    std::cout << RenderEffectiveConfig(*config);
+    return 0;
+  }
+  auto config = LoadFromFlags(flags);
+  if (!config.ok()) return ConfigError(config.error());
+  exit_code = RunGateway(*config);
+  return exit_code;
+}
+
+}  // namespace isartor

@@ -1,0 +1,68 @@
+// The one small interface every layer implements (L1a exact cache, L1b semantic cache, L2 local
+// model, L3 upstream). A layer answers the request, passes it on, or fails. It never knows which
+// layers come before or after it: the Chain walks them and owns the policy.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/result.h"
+#include "core/request_context.h"
+#include "core/response_sink.h"
+#include "obs/metrics.h"
+
+namespace isartor {
+
+// A complete, successful answer in the client's dialect, as caches store it.
+struct StoredAnswer {
+  std::string body;            // non-streaming JSON response in the request's dialect
+  int64_t total_tokens = 0;    // usage reported by the producer (for tokens saved)
+};
+
+enum class LayerVerdict {
+  kAnswered,  // the layer wrote the answer to the sink
+  kPass,      // not mine: the next layer should try (never an error)
+  kFailed,    // the layer broke; the chain decides what that means
+};
+
+struct LayerResult {
+  LayerVerdict verdict = LayerVerdict::kPass;
+  int status = 0;                           // kAnswered: HTTP status sent to the client
+  std::optional<Error> error;               // kFailed: what went wrong
+  // kAnswered with a complete 2xx answer that may be stored by earlier layers.
+  std::shared_ptr<const StoredAnswer> answer;
+
+  static LayerResult Pass() { return {}; }
+  static LayerResult Fail(Error e) {
+    LayerResult r;
+    r.verdict = LayerVerdict::kFailed;
+    r.error = std::move(e);
+    return r;
+  }
+};
+
+class Layer {
+ public:
+  virtual ~Layer() = default;
+  virtual FinalLayer id() const = 0;
+  // True for a layer whose failure fails the request (L3). Cache and L2 failures are skipped.
+  virtual bool essential() const { return false; }
+  // "active", "disabled (ISARTOR__CACHE_MODE=semantic)", ... for /health and the banner.
+  virtual std::string State() const = 0;
+  virtual bool enabled() const { return true; }
+
+  // Tries to answer. May be called concurrently for different requests.
+  virtual boost::asio::awaitable<LayerResult> Handle(RequestContext& ctx, ResponseSink& sink) = 0;
+
+  // A later layer answered `ctx` with `answer` (complete, 2xx); caches store it here.
+  // Must not block on I/O. Called at most once per request.
+  virtual void OnAnswer(const RequestContext& ctx, std::shared_ptr<const StoredAnswer> answer) {
+    (void)ctx;
+    (void)answer;
+  }
+};
+
+}  // namespace isartor

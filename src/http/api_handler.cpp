@@ -1,0 +1,259 @@
+#include "http/api_handler.h"
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include <array>
+#include <boost/beast/http.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "common/sha256.h"
+#include "dialect/error_body.h"
+#include "dialect/validate.h"
+#include "obs/log.h"
+
+namespace isartor {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace json = boost::json;
+using dialect::Dialect;
+
+namespace {
+
+std::string NewRequestId() {
+  unsigned char raw[12];
+  if (RAND_bytes(raw, sizeof raw) != 1) return "req-unknown";
+  return "req_" + ToHex(std::string_view(reinterpret_cast<char*>(raw), sizeof raw));
+}
+
+// A client-supplied id is kept only if short and printable, so it cannot inject into logs/headers.
+std::string RequestIdFrom(const HttpRequest& req) {
+  auto it = req.find("x-request-id");
+  if (it == req.end()) return NewRequestId();
+  std::string id(it->value());
+  if (id.empty() || id.size() > 128) return NewRequestId();
+  for (unsigned char c : id) {
+    if (c < 0x21 || c > 0x7e || c == '"' || c == '\\') return NewRequestId();
+  }
+  return id;
+}
+
+std::string HeaderValue(const HttpRequest& req, std::string_view name) {
+  auto it = req.find(name);
+  return it == req.end() ? std::string() : std::string(it->value());
+}
+
+std::string PresentedKey(const HttpRequest& req) {
+  std::string auth = HeaderValue(req, "authorization");
+  if (auth.size() > 7 && (auth.rfind("Bearer ", 0) == 0 || auth.rfind("bearer ", 0) == 0)) {
+    return auth.substr(7);
+  }
+  return HeaderValue(req, "x-api-key");
+}
+
+constexpr std::array<std::string_view, 3> kSessionHeaders = {"x-isartor-session-id",
+                                                             "x-session-id", "x-thread-id"};
+
+EndpointFamily FamilyOf(Dialect d) {
+  return d == Dialect::kOpenAI ? EndpointFamily::kOpenAI : EndpointFamily::kAnthropic;
+}
+
+}  // namespace
+
+int HttpStatusFor(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument: return 400;
+    case ErrorCode::kUnauthenticated: return 401;
+    case ErrorCode::kNotFound: return 404;
+    case ErrorCode::kPayloadTooLarge: return 413;
+    case ErrorCode::kUnavailable: return 502;
+    case ErrorCode::kUpstreamError: return 502;
+    case ErrorCode::kBlocked: return 503;
+    case ErrorCode::kDeadlineExceeded: return 504;
+    case ErrorCode::kCancelled: return 499;
+    case ErrorCode::kDataLoss:
+    case ErrorCode::kInternal: return 500;
+  }
+  return 500;
+}
+
+ApiHandler::ApiHandler(ApiHandlerDeps deps)
+    : deps_(std::move(deps)), started_(std::chrono::steady_clock::now()) {
+  if (!deps_.config->gateway_api_key.empty()) {
+    gateway_key_hash_ = Sha256(deps_.config->gateway_api_key);
+  }
+}
+
+asio::awaitable<void> ApiHandler::Reject(const std::string& target, ErrorCode code,
+                                         const std::string& message, beast::tcp_stream& stream) {
+  Dialect d = target.rfind("/v1/messages", 0) == 0 ? Dialect::kAnthropic : Dialect::kOpenAI;
+  ClientSink sink(stream, d, false, NewRequestId(), false, std::chrono::seconds(10));
+  std::string body = dialect::ErrorBody(d, dialect::ErrorType(d, code), message);
+  (void)co_await sink.SendRaw(HttpStatusFor(code), "application/json", body, FinalLayer::kNone);
+  deps_.metrics->RecordRequest(FinalLayer::kNone, FamilyOf(d), HttpStatusFor(code), 0);
+}
+
+asio::awaitable<bool> ApiHandler::Handle(HttpRequest& req, beast::tcp_stream& stream) {
+  auto start = std::chrono::steady_clock::now();
+  std::string target(req.target());
+  std::string path = target.substr(0, target.find('?'));
+  bool keep_alive = req.keep_alive();
+  RequestContext ctx;
+  ctx.request_id = RequestIdFrom(req);
+  ctx.start = start;
+
+  auto simple = [&](int status, std::string type, std::string body) -> asio::awaitable<bool> {
+    ClientSink sink(stream, Dialect::kOpenAI, false, ctx.request_id, keep_alive,
+                    std::chrono::seconds(30));
+    (void)co_await sink.SendRaw(status, type, std::move(body), FinalLayer::kNone);
+    co_return keep_alive && !sink.must_close();
+  };
+
+  bool is_get = req.method() == http::verb::get;
+  if (is_get && path == "/healthz") co_return co_await simple(200, "application/json", R"({"status":"ok"})");
+  if (is_get && path == "/metrics") {
+    co_return co_await simple(200, "text/plain; version=0.0.4; charset=utf-8",
+                              deps_.metrics->Render());
+  }
+  if (is_get && path == "/health") {
+    json::object health{{"status", "ok"}, {"version", ISARTOR_VERSION}};
+    health["uptime_seconds"] =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    json::object layers;
+    for (const auto& layer : deps_.chain->layers()) {
+      layers[FinalLayerShort(layer->id())] = layer->State();
+    }
+    health["layers"] = std::move(layers);
+    if (deps_.health_extras) deps_.health_extras(health);
+    co_return co_await simple(200, "application/json", json::serialize(health));
+  }
+
+  Dialect d;
+  if (path == "/v1/chat/completions") d = Dialect::kOpenAI;
+  else if (path == "/v1/messages") d = Dialect::kAnthropic;
+  else if (path == "/v1/models") d = Dialect::kOpenAI;
+  else {
+    co_return co_await simple(404, "application/json",
+                              dialect::ErrorBody(Dialect::kOpenAI, "not_found_error",
+                                                 "no route for " + path));
+  }
+  ctx.dialect = d;
+  ClientSink sink(stream, d, false, ctx.request_id, keep_alive, std::chrono::seconds(60));
+  deps_.metrics->InFlightDelta(1);
+  co_await HandleApi(req, d, sink, ctx);
+  deps_.metrics->InFlightDelta(-1);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  deps_.metrics->RecordRequest(sink.layer(), FamilyOf(d), sink.status(), seconds);
+  LogRequest(ctx, path, sink, seconds);
+  co_return keep_alive && !sink.must_close();
+}
+
+asio::awaitable<void> ApiHandler::HandleApi(HttpRequest& req, Dialect d, ClientSink& sink,
+                                            RequestContext& ctx) {
+  auto fail = [&](ErrorCode code, const std::string& message) -> asio::awaitable<void> {
+    std::string body = dialect::ErrorBody(d, dialect::ErrorType(d, code), message);
+    (void)co_await sink.SendRaw(HttpStatusFor(code), std::string("application/json"), std::move(body),
+                                FinalLayer::kNone);
+  };
+  const Config& config = *deps_.config;
+  std::string presented = PresentedKey(req);
+  if (!gateway_key_hash_.empty()) {
+    std::string presented_hash = Sha256(presented);
+    if (presented.empty() ||
+        CRYPTO_memcmp(presented_hash.data(), gateway_key_hash_.data(), presented_hash.size()) != 0) {
+      co_return co_await fail(ErrorCode::kUnauthenticated,
+                              std::string(presented.empty() ? "missing API key" : "invalid API key"));
+    }
+  }
+  ctx.tenant = presented.empty() ? "anonymous" : Sha256Hex("tenant:" + presented).substr(0, 16);
+  if (req.target() == "/v1/models") {
+    if (req.method() != http::verb::get) co_return co_await fail(ErrorCode::kNotFound, std::string("use GET"));
+    json::array data;
+    auto add = [&](const std::string& id) {
+      data.push_back(json::object{{"id", id}, {"object", "model"}, {"owned_by", "isartor"}});
+    };
+    add(config.external_llm_model);
+    for (const auto& [alias, model] : config.model_aliases) add(alias);
+    // Built outside the co_await: GCC 12 cannot keep an initializer_list in a coroutine frame.
+    json::object list;
+    list["object"] = "list";
+    list["data"] = std::move(data);
+    (void)co_await sink.SendRaw(200, std::string("application/json"), json::serialize(list),
+                                FinalLayer::kNone);
+    co_return;
+  }
+  if (req.method() != http::verb::post) co_return co_await fail(ErrorCode::kNotFound, std::string("use POST"));
+
+  boost::system::error_code ec;
+  json::value parsed = json::parse(req.body(), ec);
+  if (ec) co_return co_await fail(ErrorCode::kInvalidArgument, "invalid JSON body: " + ec.message());
+  if (Status valid = dialect::ValidateRequest(d, parsed); !valid.ok()) {
+    co_return co_await fail(ErrorCode::kInvalidArgument, valid.error().message);
+  }
+  ctx.body = std::move(parsed.as_object());
+  ctx.raw_body = std::move(req.body());
+  const json::value* model = ctx.body.if_contains("model");
+  std::string requested = model && model->is_string() ? std::string(model->as_string()) : "";
+  ctx.resolved_model = config.ResolveModel(requested);
+  if (ctx.resolved_model != requested) {
+    ctx.body["model"] = ctx.resolved_model;
+    ctx.body_rewritten = true;
+  }
+  auto view = dialect::ViewRequest(d, ctx.body);
+  if (!view.ok()) co_return co_await fail(ErrorCode::kInvalidArgument, view.error().message);
+  ctx.view = std::move(*view);
+  ctx.stream = ctx.view.stream;
+  sink.set_client_wants_stream(ctx.stream);
+  for (std::string_view h : kSessionHeaders) {
+    ctx.session = HeaderValue(req, h);
+    if (!ctx.session.empty()) break;
+  }
+  std::string cache_control = HeaderValue(req, "cache-control");
+  ctx.no_cache = cache_control.find("no-cache") != std::string::npos;
+  ctx.no_store = cache_control.find("no-store") != std::string::npos;
+  if (gateway_key_hash_.empty()) {
+    ctx.client_authorization = HeaderValue(req, "authorization");
+    ctx.client_api_key = HeaderValue(req, "x-api-key");
+  }
+  ctx.anthropic_version = HeaderValue(req, "anthropic-version");
+  ctx.anthropic_beta = HeaderValue(req, "anthropic-beta");
+  ctx.traceparent = HeaderValue(req, "traceparent");
+
+  ChainResult result = co_await deps_.chain->Run(ctx, sink);
+  if (!result.error || sink.started()) co_return;
+  const Error& error = *result.error;
+  if (error.code == ErrorCode::kCancelled) co_return;
+  std::string type(dialect::ErrorType(d, error.code));
+  std::string message = error.message;
+  if (error.code == ErrorCode::kBlocked) {
+    type = "offline_mode_active";
+    message = "offline mode is active: layer " + std::string(FinalLayerShort(result.layer)) +
+              " would reach an external destination (" + error.message + ")";
+  }
+  (void)co_await sink.SendRaw(HttpStatusFor(error.code), std::string("application/json"),
+                              dialect::ErrorBody(d, type, message), result.layer);
+}
+
+void ApiHandler::LogRequest(const RequestContext& ctx, const std::string& route,
+                            const ClientSink& sink, double seconds) {
+  json::object line{{"ts", NowRfc3339()},
+                    {"event", "request"},
+                    {"request_id", ctx.request_id},
+                    {"route", route},
+                    {"layer", FinalLayerShort(sink.layer())},
+                    {"status", sink.status()},
+                    {"latency_ms", seconds * 1000.0},
+                    {"model", ctx.resolved_model},
+                    {"stream", ctx.stream},
+                    {"tenant", ctx.tenant}};
+  if (ctx.prompt_tokens || ctx.completion_tokens) {
+    line["prompt_tokens"] = ctx.prompt_tokens;
+    line["completion_tokens"] = ctx.completion_tokens;
+  }
+  if (!ctx.similarity.empty()) line["similarity"] = ctx.similarity;
+  LogJson(line);
+}
+
+}  // namespace isartor

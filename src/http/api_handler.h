@@ -1,0 +1,56 @@
+// The HTTP routes: turns one parsed HTTP request into a RequestContext, runs the layer chain,
+// and answers errors in the route's dialect. The one place that maps error codes to statuses.
+// Thread-safe: Handle() runs concurrently on many connections.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "config/config.h"
+#include "core/chain.h"
+#include "http/client_sink.h"
+#include "obs/metrics.h"
+
+namespace isartor {
+
+using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
+
+// Status for an error code (one mapping for both dialects; kCancelled -> 499, never sent).
+int HttpStatusFor(ErrorCode code);
+
+struct ApiHandlerDeps {
+  const Config* config;
+  const Chain* chain;
+  Metrics* metrics;
+  // Extra /health fields (license, offline, embedding) filled in by the app.
+  std::function<void(boost::json::object&)> health_extras;
+};
+
+class ApiHandler {
+ public:
+  explicit ApiHandler(ApiHandlerDeps deps);
+
+  // Answers `request` on `stream`. Returns whether the connection may be kept alive.
+  boost::asio::awaitable<bool> Handle(HttpRequest& request, boost::beast::tcp_stream& stream);
+
+  // An answer for a request rejected before it was read whole (413, 408, 400 header errors).
+  boost::asio::awaitable<void> Reject(const std::string& target, ErrorCode code,
+                                      const std::string& message,
+                                      boost::beast::tcp_stream& stream);
+
+ private:
+  boost::asio::awaitable<void> HandleApi(HttpRequest& request, dialect::Dialect dialect,
+                                         ClientSink& sink, RequestContext& ctx);
+  void LogRequest(const RequestContext& ctx, const std::string& route, const ClientSink& sink,
+                  double seconds);
+
+  ApiHandlerDeps deps_;
+  std::chrono::steady_clock::time_point started_;
+  std::string gateway_key_hash_;  // SHA-256 of the key: compared in constant time
+};
+
+}  // namespace isartor

@@ -1,0 +1,189 @@
+#include "http/client_sink.h"
+
+#include <sys/socket.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json/parse.hpp>
+
+#include "dialect/replay.h"
+#include "dialect/sse.h"
+
+namespace isartor {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using asio::redirect_error;
+using asio::use_awaitable;
+
+namespace {
+
+bool Deflected(FinalLayer layer) {
+  return layer == FinalLayer::kL1a || layer == FinalLayer::kL1b || layer == FinalLayer::kL2;
+}
+
+template <typename Message>
+void SetCommonHeaders(Message& m, const AnswerMeta& meta, const std::string& request_id,
+                      bool keep_alive) {
+  m.set(http::field::server, "isartor");
+  if (meta.layer != FinalLayer::kNone) {
+    m.set("X-Isartor-Layer", FinalLayerShort(meta.layer));
+    m.set("X-Isartor-Deflected", Deflected(meta.layer) ? "true" : "false");
+  }
+  m.set("x-request-id", request_id);
+  for (const auto& [name, value] : meta.headers) m.set(name, value);
+  m.keep_alive(keep_alive);
+}
+
+}  // namespace
+
+ClientSink::ClientSink(beast::tcp_stream& stream, dialect::Dialect dialect,
+                       bool client_wants_stream, std::string request_id, bool keep_alive,
+                       std::chrono::seconds write_timeout)
+    : stream_(stream),
+      dialect_(dialect),
+      client_wants_stream_(client_wants_stream),
+      request_id_(std::move(request_id)),
+      keep_alive_(keep_alive),
+      write_timeout_(write_timeout),
+      watch_(std::make_shared<Watch>()) {}
+
+ClientSink::~ClientSink() {
+  watch_->hook = nullptr;
+  if (watch_->active) {
+    watch_->active = false;
+    boost::system::error_code ec;
+    stream_.socket().cancel(ec);  // ends the pending readiness wait; nothing else is pending
+  }
+}
+
+void ClientSink::SetCancelHook(std::function<void()> hook) {
+  watch_->hook = std::move(hook);
+  if (watch_->hook && !watch_->active && !watch_->gone) StartWatch();
+}
+
+// Waits until the socket is readable without consuming anything: a peek of 0 bytes means the
+// client closed; data means a pipelined request, which is not a disconnect.
+void ClientSink::StartWatch() {
+  watch_->active = true;
+  auto watch = watch_;
+  auto& socket = stream_.socket();
+  asio::co_spawn(
+      stream_.get_executor(),
+      [watch, &socket]() -> asio::awaitable<void> {
+        boost::system::error_code ec;
+        co_await socket.async_wait(asio::ip::tcp::socket::wait_read,
+                                   redirect_error(use_awaitable, ec));
+        if (!watch->active || ec == asio::error::operation_aborted) co_return;
+        watch->active = false;
+        char byte;
+        ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) || ec) {
+          watch->gone = true;
+          if (watch->hook) watch->hook();
+        }
+      },
+      asio::detached);
+}
+
+asio::awaitable<Status> ClientSink::Write(int status, const std::string& content_type,
+                                          std::string body, const AnswerMeta& meta) {
+  http::response<http::string_body> res{static_cast<http::status>(status), 11};
+  SetCommonHeaders(res, meta, request_id_, keep_alive_ && !must_close_);
+  res.set(http::field::content_type, content_type);
+  res.body() = std::move(body);
+  res.prepare_payload();
+  started_ = true;
+  status_ = status;
+  layer_ = meta.layer;
+  boost::system::error_code ec;
+  stream_.expires_after(write_timeout_);
+  std::size_t n = co_await http::async_write(stream_, res, redirect_error(use_awaitable, ec));
+  stream_.expires_never();
+  bytes_sent_ += n;
+  if (ec) {
+    must_close_ = true;
+    co_return MakeError(ErrorCode::kCancelled, "client write failed: " + ec.message());
+  }
+  co_return Status::Ok();
+}
+
+asio::awaitable<Status> ClientSink::SendComplete(int status, std::string body,
+                                                 const AnswerMeta& meta) {
+  if (status / 100 == 2 && client_wants_stream_) {
+    boost::system::error_code ec;
+    auto parsed = boost::json::parse(body, ec);
+    if (!ec && parsed.is_object()) {
+      std::string sse;
+      for (const auto& event : dialect::ResponseToSse(dialect_, parsed.as_object())) {
+        sse += dialect::FormatSse(event);
+      }
+      co_return co_await Write(status, "text/event-stream", std::move(sse), meta);
+    }
+  }
+  co_return co_await Write(status, "application/json", std::move(body), meta);
+}
+
+asio::awaitable<Status> ClientSink::SendRaw(int status, std::string content_type,
+                                            std::string body, FinalLayer layer) {
+  AnswerMeta meta{layer, {}};
+  co_return co_await Write(status, content_type, std::move(body), meta);
+}
+
+asio::awaitable<Status> ClientSink::BeginStream(const AnswerMeta& meta) {
+  http::response<http::empty_body> res{http::status::ok, 11};
+  SetCommonHeaders(res, meta, request_id_, keep_alive_);
+  res.set(http::field::content_type, "text/event-stream");
+  res.set(http::field::cache_control, "no-cache");
+  res.chunked(true);
+  started_ = true;
+  status_ = 200;
+  layer_ = meta.layer;
+  http::response_serializer<http::empty_body> serializer{res};
+  boost::system::error_code ec;
+  stream_.expires_after(write_timeout_);
+  bytes_sent_ += co_await http::async_write_header(stream_, serializer,
+                                                   redirect_error(use_awaitable, ec));
+  stream_.expires_never();
+  if (ec) {
+    must_close_ = true;
+    co_return MakeError(ErrorCode::kCancelled, "client write failed: " + ec.message());
+  }
+  co_return Status::Ok();
+}
+
+asio::awaitable<Status> ClientSink::WriteEvents(std::string_view sse_bytes) {
+  if (must_close_) co_return MakeError(ErrorCode::kCancelled, "client gone");
+  boost::system::error_code ec;
+  stream_.expires_after(write_timeout_);
+  bytes_sent_ += co_await asio::async_write(
+      stream_, http::make_chunk(asio::buffer(sse_bytes.data(), sse_bytes.size())),
+      redirect_error(use_awaitable, ec));
+  stream_.expires_never();
+  if (ec) {
+    must_close_ = true;
+    watch_->gone = true;
+    co_return MakeError(ErrorCode::kCancelled, "client write failed: " + ec.message());
+  }
+  co_return Status::Ok();
+}
+
+asio::awaitable<Status> ClientSink::EndStream(bool clean) {
+  if (!clean) {
+    must_close_ = true;  // no last chunk: the client sees the stream cut, not complete
+    co_return Status::Ok();
+  }
+  boost::system::error_code ec;
+  stream_.expires_after(write_timeout_);
+  bytes_sent_ += co_await asio::async_write(stream_, http::make_chunk_last(),
+                                            redirect_error(use_awaitable, ec));
+  stream_.expires_never();
+  if (ec) must_close_ = true;
+  co_return Status::Ok();
+}
+
+}  // namespace isartor

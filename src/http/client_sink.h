@@ -1,0 +1,70 @@
+// The ResponseSink over one client connection: writes JSON answers, SSE replays of cached
+// answers, and relayed streams (chunked transfer encoding), with the X-Isartor-* headers.
+// Also watches the socket for a client disconnect while a layer waits on an upstream.
+// Used on the connection's strand only.
+#pragma once
+
+#include <boost/beast/core/tcp_stream.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/response_sink.h"
+#include "dialect/dialect.h"
+
+namespace isartor {
+
+class ClientSink : public ResponseSink {
+ public:
+  // `stream` is borrowed for the lifetime of the sink.
+  ClientSink(boost::beast::tcp_stream& stream, dialect::Dialect dialect, bool client_wants_stream,
+             std::string request_id, bool keep_alive, std::chrono::seconds write_timeout);
+  ~ClientSink() override;
+
+  boost::asio::awaitable<Status> SendComplete(int status, std::string body,
+                                              const AnswerMeta& meta) override;
+  boost::asio::awaitable<Status> BeginStream(const AnswerMeta& meta) override;
+  boost::asio::awaitable<Status> WriteEvents(std::string_view sse_bytes) override;
+  boost::asio::awaitable<Status> EndStream(bool clean) override;
+  bool started() const override { return started_; }
+  bool client_gone() const override { return watch_->gone; }
+  void SetCancelHook(std::function<void()> hook) override;
+
+  // Sends a non-layer answer (health, metrics, errors) with an explicit content type.
+  boost::asio::awaitable<Status> SendRaw(int status, std::string content_type, std::string body,
+                                         FinalLayer layer);
+
+  void set_client_wants_stream(bool wants) { client_wants_stream_ = wants; }
+  int status() const { return status_; }
+  FinalLayer layer() const { return layer_; }
+  // The connection must close after this response (cut stream, write failure).
+  bool must_close() const { return must_close_; }
+  std::size_t bytes_sent() const { return bytes_sent_; }
+
+ private:
+  struct Watch {
+    bool active = false;
+    bool gone = false;
+    std::function<void()> hook;
+  };
+  void StartWatch();
+  boost::asio::awaitable<Status> Write(int status, const std::string& content_type,
+                                       std::string body, const AnswerMeta& meta);
+
+  boost::beast::tcp_stream& stream_;
+  dialect::Dialect dialect_;
+  bool client_wants_stream_;
+  std::string request_id_;
+  bool keep_alive_;
+  std::chrono::seconds write_timeout_;
+  bool started_ = false;
+  bool must_close_ = false;
+  int status_ = 0;
+  FinalLayer layer_ = FinalLayer::kNone;
+  std::size_t bytes_sent_ = 0;
+  std::shared_ptr<Watch> watch_;
+};
+
+}  // namespace isartor

@@ -1,0 +1,154 @@
+#include "http/server.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+
+#include "obs/log.h"
+
+namespace isartor {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using asio::redirect_error;
+using asio::use_awaitable;
+using tcp = asio::ip::tcp;
+
+struct Server::Connection {
+  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+  beast::tcp_stream stream;
+  bool idle = true;  // waiting for the next request; touched only on the connection's strand
+};
+
+Server::Server(asio::io_context& ioc, ServerOptions options, ApiHandler* handler)
+    : ioc_(ioc), options_(options), handler_(handler), acceptor_(ioc) {}
+
+Status Server::Listen(const tcp::endpoint& endpoint) {
+  boost::system::error_code ec;
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    std::string where = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+    return MakeError(ErrorCode::kUnavailable, "cannot listen on " + where + ": " + ec.message());
+  }
+  return Status::Ok();
+}
+
+tcp::endpoint Server::local_endpoint() const {
+  boost::system::error_code ec;
+  return acceptor_.local_endpoint(ec);
+}
+
+void Server::Start() { asio::co_spawn(acceptor_.get_executor(), AcceptLoop(), asio::detached); }
+
+void Server::Shutdown() {
+  if (draining_.exchange(true)) return;
+  asio::post(acceptor_.get_executor(), [this] {
+    boost::system::error_code ec;
+    acceptor_.close(ec);
+  });
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& conn : connections_) {
+    asio::post(conn->stream.get_executor(), [conn] {
+      if (conn->idle) conn->stream.socket().close();
+    });
+  }
+}
+
+asio::awaitable<void> Server::AcceptLoop() {
+  while (!draining_) {
+    boost::system::error_code ec;
+    tcp::socket socket(asio::make_strand(ioc_));
+    co_await acceptor_.async_accept(socket, redirect_error(use_awaitable, ec));
+    if (ec) {
+      if (draining_ || ec == asio::error::operation_aborted) co_return;
+      Diag(LogLevel::kWarn, "accept failed: " + ec.message());
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    auto conn = std::make_shared<Connection>(std::move(socket));
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      connections_.insert(conn);
+    }
+    asio::co_spawn(conn->stream.get_executor(), Serve(conn), [](std::exception_ptr e) {
+      // Our code returns errors as values; this catches a third-party throw we did not foresee,
+      // so one bad exchange drops one connection instead of the process.
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        Diag(LogLevel::kError, std::string("connection aborted by exception: ") + ex.what());
+      } catch (...) {
+        Diag(LogLevel::kError, "connection aborted by unknown exception");
+      }
+    });
+  }
+}
+
+asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> conn) {
+  beast::flat_buffer buffer;
+  auto& stream = conn->stream;
+  while (!draining_) {
+    boost::system::error_code ec;
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(64 * 1024);
+    parser.body_limit(options_.max_body_bytes);
+    conn->idle = true;
+    stream.expires_after(options_.header_timeout);
+    co_await http::async_read_header(stream, buffer, parser, redirect_error(use_awaitable, ec));
+    if (ec && ec.category() == http::make_error_code(http::error::bad_method).category() &&
+        ec != http::error::end_of_stream && buffer.size() > 0) {
+      co_await handler_->Reject("", ErrorCode::kInvalidArgument,
+                                "malformed HTTP request: " + ec.message(), stream);
+      break;
+    }
+    if (ec) break;  // closed or idle timeout: nothing to answer
+    conn->idle = false;
+    std::string target(parser.get().target());
+    auto length = parser.content_length();
+    if (length && *length > options_.max_body_bytes) {
+      // Refuse before reading the body; close so the rest of it is never buffered.
+      co_await handler_->Reject(target, ErrorCode::kPayloadTooLarge,
+                                "request body exceeds ISARTOR__MAX_BODY_BYTES (" +
+                                    std::to_string(options_.max_body_bytes) + ")",
+                                stream);
+      break;
+    }
+    if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+      static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      stream.expires_after(options_.body_timeout);
+      co_await asio::async_write(stream, asio::buffer(kContinue), redirect_error(use_awaitable, ec));
+      if (ec) break;
+    }
+    stream.expires_after(options_.body_timeout);
+    co_await http::async_read(stream, buffer, parser, redirect_error(use_awaitable, ec));
+    stream.expires_never();
+    if (ec == http::error::body_limit) {
+      co_await handler_->Reject(target, ErrorCode::kPayloadTooLarge,
+                                "request body exceeds ISARTOR__MAX_BODY_BYTES", stream);
+      break;
+    }
+    if (ec) break;
+    active_requests_++;
+    HttpRequest request = parser.release();
+    bool keep = co_await handler_->Handle(request, stream);
+    active_requests_--;
+    if (!keep) break;
+  }
+  boost::system::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.socket().close(ec);
+  std::lock_guard<std::mutex> lock(mu_);
+  connections_.erase(conn);
+}
+
+}  // namespace isartor

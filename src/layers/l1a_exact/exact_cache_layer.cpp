@@ -1,0 +1,60 @@
+#include "layers/l1a_exact/exact_cache_layer.h"
+
+#include "common/sha256.h"
+#include "dialect/canonical.h"
+
+namespace isartor {
+
+ExactCacheLayer::ExactCacheLayer(ExactCache::Options options, bool enabled, Metrics* metrics,
+                                 ExactCache::Clock clock)
+    : cache_(options, std::move(clock)), enabled_(enabled), metrics_(metrics) {}
+
+std::string ExactCacheLayer::State() const {
+  return enabled_ ? "active" : "disabled (ISARTOR__CACHE_MODE=semantic)";
+}
+
+std::string ExactCacheLayer::KeyFor(const RequestContext& ctx) {
+  // Length-prefixed parts so no concatenation of two different tuples collides.
+  std::string material;
+  for (const std::string& part :
+       {ctx.tenant, ctx.session,
+        dialect::CanonicalRequest(ctx.dialect, ctx.body, ctx.resolved_model)}) {
+    material += std::to_string(part.size()) + ":" + part + ";";
+  }
+  return Sha256(material);
+}
+
+boost::asio::awaitable<LayerResult> ExactCacheLayer::Handle(RequestContext& ctx,
+                                                            ResponseSink& sink) {
+  if (ctx.no_cache) {
+    metrics_->RecordCacheEvent(CacheLayer::kL1a, CacheOutcome::kBypass);
+    co_return LayerResult::Pass();
+  }
+  auto answer = cache_.Get(KeyFor(ctx));
+  if (!answer) {
+    metrics_->RecordCacheEvent(CacheLayer::kL1a, CacheOutcome::kMiss);
+    co_return LayerResult::Pass();
+  }
+  metrics_->RecordCacheEvent(CacheLayer::kL1a, CacheOutcome::kHit);
+  metrics_->AddTokensSaved(FinalLayer::kL1a, static_cast<uint64_t>(answer->total_tokens));
+  AnswerMeta meta;
+  meta.layer = FinalLayer::kL1a;
+  Status sent = co_await sink.SendComplete(200, answer->body, meta);
+  LayerResult result;
+  result.verdict = LayerVerdict::kAnswered;
+  result.status = 200;
+  if (!sent.ok()) result.status = 499;  // client went away mid-answer
+  co_return result;
+}
+
+void ExactCacheLayer::OnAnswer(const RequestContext& ctx,
+                               std::shared_ptr<const StoredAnswer> answer) {
+  uint64_t before = cache_.evictions();
+  cache_.Put(KeyFor(ctx), std::move(answer));
+  metrics_->RecordCacheEvent(CacheLayer::kL1a, CacheOutcome::kStore);
+  for (uint64_t n = cache_.evictions() - before; n > 0; --n) {
+    metrics_->RecordCacheEvent(CacheLayer::kL1a, CacheOutcome::kEvict);
+  }
+}
+
+}  // namespace isartor

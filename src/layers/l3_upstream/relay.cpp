@@ -1,0 +1,176 @@
+// The part of L3 that moves the upstream's answer to the client: as-is when dialects match,
+// translated otherwise; streamed chunk by chunk; accumulated on the side so caches can store
+// a complete answer.
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <chrono>
+
+#include "dialect/error_body.h"
+#include "dialect/sse.h"
+#include "dialect/stream_accumulator.h"
+#include "dialect/stream_translator.h"
+#include "dialect/translate_response.h"
+#include "layers/l3_upstream/upstream_layer.h"
+#include "obs/log.h"
+
+namespace isartor {
+namespace asio = boost::asio;
+namespace json = boost::json;
+using dialect::Dialect;
+
+namespace {
+
+constexpr std::size_t kMaxJsonBody = 64u << 20;
+
+int64_t TotalTokens(const json::object& response, RequestContext& ctx) {
+  const json::value* usage = response.if_contains("usage");
+  if (!usage || !usage->is_object()) return 0;
+  auto num = [&](const char* key) -> int64_t {
+    const json::value* v = usage->as_object().if_contains(key);
+    return v && v->is_int64() ? v->as_int64() : (v && v->is_uint64() ? int64_t(v->as_uint64()) : 0);
+  };
+  ctx.prompt_tokens = num("prompt_tokens") + num("input_tokens");
+  ctx.completion_tokens = num("completion_tokens") + num("output_tokens");
+  return ctx.prompt_tokens + ctx.completion_tokens;
+}
+
+int64_t NowUnix() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+LayerResult Answered(int status, std::shared_ptr<const StoredAnswer> answer = nullptr) {
+  LayerResult r;
+  r.verdict = LayerVerdict::kAnswered;
+  r.status = status;
+  r.answer = std::move(answer);
+  return r;
+}
+
+}  // namespace
+
+asio::awaitable<LayerResult> UpstreamLayer::Relay(RequestContext& ctx, ResponseSink& sink,
+                                                  const UpstreamTarget& target,
+                                                  UpstreamResponse& response, double ttfb) {
+  auto started = std::chrono::steady_clock::now();
+  sink.SetCancelHook([&response] { response.Cancel(); });
+  bool is_sse = response.Header("content-type").find("text/event-stream") != std::string::npos;
+  // No co_await inside ?: -- GCC 12 destroys the temporary of such an expression twice.
+  LayerResult result;
+  if (response.status() / 100 == 2 && is_sse) {
+    result = co_await RelayStream(ctx, sink, target, response);
+  } else {
+    result = co_await RelayJson(ctx, sink, target, response);
+  }
+  sink.SetCancelHook(nullptr);
+  metrics_->RecordUpstream(
+      ttfb + std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+      ttfb);
+  co_return result;
+}
+
+asio::awaitable<LayerResult> UpstreamLayer::RelayJson(RequestContext& ctx, ResponseSink& sink,
+                                                      const UpstreamTarget& target,
+                                                      UpstreamResponse& response) {
+  auto body = co_await response.ReadAll(timeout_, kMaxJsonBody);
+  if (!body.ok()) {
+    if (sink.client_gone()) co_return Answered(499);
+    co_return LayerResult::Fail(body.error());
+  }
+  int status = response.status();
+  std::string out = std::move(*body);
+  if (status / 100 != 2) {
+    if (ctx.dialect != target.provider) {
+      out = dialect::TranslateErrorBody(target.provider, ctx.dialect, out);
+    }
+    AnswerMeta meta{FinalLayer::kL3, {}};
+    (void)co_await sink.SendComplete(status, std::move(out), meta);
+    co_return Answered(status);
+  }
+  boost::system::error_code ec;
+  json::value parsed = json::parse(out, ec);
+  if (ec || !parsed.is_object()) {
+    co_return LayerResult::Fail(MakeError(ErrorCode::kUnavailable,
+                                          target.label + " sent a 2xx answer that is not JSON"));
+  }
+  json::object response_json = std::move(parsed.as_object());
+  if (ctx.dialect != target.provider) {
+    auto translated = target.provider == Dialect::kOpenAI
+                          ? dialect::OpenAIResponseToAnthropic(response_json)
+                          : dialect::AnthropicResponseToOpenAI(response_json, NowUnix());
+    if (!translated.ok()) co_return LayerResult::Fail(translated.error());
+    response_json = std::move(*translated);
+    out = json::serialize(response_json);
+  }
+  auto answer = std::make_shared<StoredAnswer>();
+  answer->total_tokens = TotalTokens(response_json, ctx);
+  answer->body = out;
+  AnswerMeta meta{FinalLayer::kL3, {}};
+  Status sent = co_await sink.SendComplete(status, std::move(out), meta);
+  if (!sent.ok()) co_return Answered(499);
+  co_return Answered(status, std::move(answer));
+}
+
+asio::awaitable<LayerResult> UpstreamLayer::RelayStream(RequestContext& ctx, ResponseSink& sink,
+                                                        const UpstreamTarget& target,
+                                                        UpstreamResponse& response) {
+  bool same = ctx.dialect == target.provider;
+  dialect::SseParser parser;
+  dialect::StreamTranslator translator(target.provider, ctx.dialect, NowUnix());
+  dialect::StreamAccumulator accumulator(ctx.dialect);
+  std::vector<dialect::SseEvent> events, translated;
+  AnswerMeta meta{FinalLayer::kL3, {}};
+  if (!(co_await sink.BeginStream(meta)).ok()) {
+    response.Cancel();
+    co_return Answered(499);
+  }
+  bool upstream_ended = false;
+  while (!upstream_ended) {
+    auto piece = co_await response.ReadSome(timeout_);
+    if (!piece.ok()) {
+      if (sink.client_gone()) co_return Answered(499);
+      Diag(LogLevel::kWarn, "request " + ctx.request_id + ": stream from " + target.label +
+                                " cut: " + piece.error().message);
+      break;
+    }
+    events.clear();
+    if (piece->empty()) {
+      upstream_ended = true;
+      parser.Finish(events);
+    } else if (!parser.Feed(*piece, events).ok()) {
+      break;
+    }
+    std::string bytes;
+    if (same) {
+      bytes = std::move(*piece);
+      for (const auto& e : events) (void)accumulator.Feed(e);
+    } else {
+      for (const auto& e : events) {
+        translated.clear();
+        (void)translator.Feed(e, translated);
+        for (const auto& t : translated) {
+          bytes += dialect::FormatSse(t);
+          (void)accumulator.Feed(t);
+        }
+      }
+    }
+    if (!bytes.empty() && !(co_await sink.WriteEvents(bytes)).ok()) {
+      response.Cancel();  // client went away: stop the upstream generating for nobody
+      co_return Answered(499);
+    }
+  }
+  if (!accumulator.complete()) {
+    // Cut mid-way: the client sees an abnormal end, and nothing is cached.
+    (void)co_await sink.EndStream(false);
+    co_return Answered(200);
+  }
+  (void)co_await sink.EndStream(true);
+  auto final_json = accumulator.Finish();
+  if (!final_json.ok()) co_return Answered(200);
+  auto answer = std::make_shared<StoredAnswer>();
+  answer->total_tokens = TotalTokens(*final_json, ctx);
+  answer->body = json::serialize(*final_json);
+  co_return Answered(200, std::move(answer));
+}
+
+}  // namespace isartor

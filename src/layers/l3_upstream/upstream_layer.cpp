@@ -1,0 +1,155 @@
+#include "layers/l3_upstream/upstream_layer.h"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/serialize.hpp>
+#include <random>
+
+#include "dialect/translate_request.h"
+#include "obs/log.h"
+
+namespace isartor {
+namespace asio = boost::asio;
+using dialect::Dialect;
+
+namespace {
+
+Dialect ProviderDialect(const std::string& provider) {
+  return provider == "anthropic" ? Dialect::kAnthropic : Dialect::kOpenAI;
+}
+
+bool RetryableStatus(int status) {
+  return status == 429 || status == 502 || status == 503 || status == 504;
+}
+
+// Exponential backoff with jitter: ~100ms, 200ms, 400ms... capped at 2s (and at Retry-After).
+std::chrono::milliseconds Backoff(int attempt, const std::string& retry_after) {
+  static thread_local std::mt19937 rng{std::random_device{}()};
+  long base = std::min(2000L, 100L << std::min(attempt, 5));
+  long ms = base / 2 + static_cast<long>(rng() % static_cast<unsigned>(base / 2 + 1));
+  if (!retry_after.empty()) {
+    char* end = nullptr;
+    long secs = std::strtol(retry_after.c_str(), &end, 10);
+    if (end && *end == '\0' && secs >= 0) ms = std::min(2000L, std::max(ms, secs * 1000));
+  }
+  return std::chrono::milliseconds(ms);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<UpstreamLayer>> UpstreamLayer::Create(const Config& config,
+                                                             HttpClient* client,
+                                                             Metrics* metrics) {
+  std::vector<UpstreamTarget> targets;
+  auto primary = ParseEndpoint(config.EffectiveL3Url());
+  if (!primary.ok()) return MakeError(ErrorCode::kInvalidArgument,
+                                      "ISARTOR__EXTERNAL_LLM_URL: " + primary.error().message);
+  targets.push_back({"primary", ProviderDialect(config.llm_provider), *primary,
+                     config.external_llm_api_key});
+  int n = 0;
+  for (const auto& fb : config.fallback_providers) {
+    auto ep = ParseEndpoint(fb.url);
+    if (!ep.ok()) return MakeError(ErrorCode::kInvalidArgument,
+                                   "ISARTOR__FALLBACK_PROVIDERS: " + ep.error().message);
+    targets.push_back({"fallback " + std::to_string(++n), ProviderDialect(fb.provider), *ep,
+                       fb.api_key});
+  }
+  return std::unique_ptr<UpstreamLayer>(
+      new UpstreamLayer(config, std::move(targets), client, metrics));
+}
+
+UpstreamLayer::UpstreamLayer(const Config& config, std::vector<UpstreamTarget> targets,
+                             HttpClient* client, Metrics* metrics)
+    : targets_(std::move(targets)),
+      client_(client),
+      metrics_(metrics),
+      timeout_(std::chrono::seconds(config.l3_timeout_secs)),
+      connect_timeout_(std::chrono::seconds(config.l3_connect_timeout_secs)),
+      max_retries_(config.l3_max_retries),
+      anthropic_default_max_tokens_(config.anthropic_default_max_tokens) {}
+
+std::string UpstreamLayer::State() const {
+  return "active (" + std::string(dialect::DialectName(targets_[0].provider)) + " at " +
+         targets_[0].endpoint.url + ")";
+}
+
+Result<OutboundRequest> UpstreamLayer::BuildRequest(const RequestContext& ctx,
+                                                    const UpstreamTarget& target) const {
+  OutboundRequest out;
+  bool to_anthropic = target.provider == Dialect::kAnthropic;
+  out.target = target.endpoint.base_path + (to_anthropic ? "/messages" : "/chat/completions");
+  if (ctx.dialect == target.provider) {
+    // Fidelity: the client's bytes unless the model had to be mapped.
+    out.body = ctx.body_rewritten ? boost::json::serialize(ctx.body) : ctx.raw_body;
+  } else {
+    auto translated = to_anthropic
+                          ? dialect::OpenAIRequestToAnthropic(ctx.body, anthropic_default_max_tokens_)
+                          : dialect::AnthropicRequestToOpenAI(ctx.body);
+    if (!translated.ok()) return translated.error();
+    out.body = boost::json::serialize(*translated);
+  }
+  out.headers.emplace_back("content-type", "application/json");
+  out.headers.emplace_back("accept", ctx.stream ? "text/event-stream" : "application/json");
+  out.headers.emplace_back("user-agent", "isartor/" ISARTOR_VERSION);
+  out.headers.emplace_back("x-request-id", ctx.request_id);
+  if (!ctx.traceparent.empty()) out.headers.emplace_back("traceparent", ctx.traceparent);
+  if (to_anthropic) {
+    std::string key = target.api_key;
+    if (key.empty()) {
+      key = ctx.client_api_key;
+      if (key.empty() && ctx.client_authorization.rfind("Bearer ", 0) == 0) {
+        key = ctx.client_authorization.substr(7);
+      }
+    }
+    if (!key.empty()) out.headers.emplace_back("x-api-key", key);
+    out.headers.emplace_back("anthropic-version",
+                             ctx.anthropic_version.empty() ? "2023-06-01" : ctx.anthropic_version);
+    if (!ctx.anthropic_beta.empty()) out.headers.emplace_back("anthropic-beta", ctx.anthropic_beta);
+  } else {
+    std::string auth = target.api_key.empty() ? ctx.client_authorization
+                                              : "Bearer " + target.api_key;
+    if (auth.empty() && !ctx.client_api_key.empty()) auth = "Bearer " + ctx.client_api_key;
+    if (!auth.empty()) out.headers.emplace_back("authorization", auth);
+  }
+  return out;
+}
+
+asio::awaitable<LayerResult> UpstreamLayer::Handle(RequestContext& ctx, ResponseSink& sink) {
+  Error last = MakeError(ErrorCode::kUnavailable, "no upstream configured");
+  for (const auto& target : targets_) {
+    auto request = BuildRequest(ctx, target);
+    if (!request.ok()) co_return LayerResult::Fail(request.error());
+    ctx.upstream_provider = std::string(dialect::DialectName(target.provider));
+    for (int attempt = 0; attempt <= max_retries_; ++attempt) {
+      if (sink.client_gone()) co_return LayerResult::Fail(MakeError(ErrorCode::kCancelled, "client gone"));
+      auto started = std::chrono::steady_clock::now();
+      auto response = co_await client_->Send(target.endpoint, *request, connect_timeout_, timeout_);
+      double ttfb = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      bool last_attempt = attempt == max_retries_;
+      std::string retry_after;
+      if (!response.ok()) {
+        last = response.error();
+        Diag(LogLevel::kWarn, "request " + ctx.request_id + ": " + target.label + " upstream: " +
+                                  last.message);
+        // Blocked destinations and timeouts are not retried (a timeout may have been served).
+        if (last.code != ErrorCode::kUnavailable) break;
+      } else if (RetryableStatus((*response)->status()) && !(last_attempt && &target == &targets_.back())) {
+        last = MakeError(ErrorCode::kUnavailable,
+                         target.label + " answered " + std::to_string((*response)->status()));
+        retry_after = (*response)->Header("retry-after");
+        (void)co_await (*response)->ReadAll(timeout_, 1 << 20);  // keep the connection reusable
+        Diag(LogLevel::kWarn, "request " + ctx.request_id + ": " + last.message + ", retrying");
+      } else {
+        co_return co_await Relay(ctx, sink, target, **response, ttfb);
+      }
+      if (last_attempt) break;
+      asio::steady_timer timer(co_await asio::this_coro::executor);
+      timer.expires_after(Backoff(attempt, retry_after));
+      co_await timer.async_wait(asio::use_awaitable);
+    }
+  }
+  co_return LayerResult::Fail(last);
+}
+
+}  // namespace isartor

@@ -1,0 +1,67 @@
+// L3: forwards the request to the upstream LLM (the primary, then each fallback in order) and
+// relays its answer. Streams are relayed chunk by chunk as the upstream produces them; when the
+// client's dialect differs from the provider's, request, response and stream are translated.
+// Retries (with backoff) happen only before the first byte reached the client and only for
+// retryable failures: connect errors, 429, 502, 503, 504.
+// Thread-safe: Handle() runs concurrently; targets are fixed at construction.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "core/layer.h"
+#include "dialect/dialect.h"
+#include "net/endpoint.h"
+#include "obs/metrics.h"
+#include "upstream/http_client.h"
+
+namespace isartor {
+
+struct UpstreamTarget {
+  std::string label;            // "primary", "fallback 1", ...
+  dialect::Dialect provider;
+  Endpoint endpoint;
+  std::string api_key;          // empty = pass the client's key through
+};
+
+class UpstreamLayer : public Layer {
+ public:
+  // Builds the targets from config. Fails (kInvalidArgument) on an unparseable URL.
+  // `client` and `metrics` are borrowed and must outlive the layer.
+  static Result<std::unique_ptr<UpstreamLayer>> Create(const Config& config, HttpClient* client,
+                                                       Metrics* metrics);
+
+  FinalLayer id() const override { return FinalLayer::kL3; }
+  bool essential() const override { return true; }
+  std::string State() const override;
+  boost::asio::awaitable<LayerResult> Handle(RequestContext& ctx, ResponseSink& sink) override;
+
+  const std::vector<UpstreamTarget>& targets() const { return targets_; }
+
+ private:
+  UpstreamLayer(const Config& config, std::vector<UpstreamTarget> targets, HttpClient* client,
+                Metrics* metrics);
+  Result<OutboundRequest> BuildRequest(const RequestContext& ctx,
+                                       const UpstreamTarget& target) const;
+  boost::asio::awaitable<LayerResult> Relay(RequestContext& ctx, ResponseSink& sink,
+                                            const UpstreamTarget& target,
+                                            UpstreamResponse& response, double ttfb_seconds);
+  boost::asio::awaitable<LayerResult> RelayStream(RequestContext& ctx, ResponseSink& sink,
+                                                  const UpstreamTarget& target,
+                                                  UpstreamResponse& response);
+  boost::asio::awaitable<LayerResult> RelayJson(RequestContext& ctx, ResponseSink& sink,
+                                                const UpstreamTarget& target,
+                                                UpstreamResponse& response);
+
+  std::vector<UpstreamTarget> targets_;
+  HttpClient* client_;
+  Metrics* metrics_;
+  std::chrono::milliseconds timeout_;
+  std::chrono::milliseconds connect_timeout_;
+  int max_retries_;
+  int anthropic_default_max_tokens_;
+};
+
+}  // namespace isartor

@@ -1,0 +1,92 @@
+// Outbound HTTP/1.1 client (http and https) with keep-alive connection pooling. Connections are
+// opened only through the EgressGuard. Responses are read incrementally so a streamed answer can
+// be relayed chunk by chunk. HTTPS verifies the certificate and host name against the system store.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/result.h"
+#include "net/egress_guard.h"
+
+namespace isartor {
+
+struct OutboundRequest {
+  std::string method = "POST";
+  std::string target;  // path + query, e.g. /v1/chat/completions
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+class HttpClient;
+struct PooledConnection;
+
+// One response being read. Owns its connection until destroyed; a fully read keep-alive
+// connection goes back to the pool, anything else is closed. Not thread-safe (one coroutine).
+class UpstreamResponse {
+ public:
+  ~UpstreamResponse();
+  UpstreamResponse(const UpstreamResponse&) = delete;
+  UpstreamResponse& operator=(const UpstreamResponse&) = delete;
+
+  int status() const { return status_; }
+  // Value of a response header (case-insensitive), empty if absent.
+  std::string Header(const std::string& name) const;
+  // Next piece of the body as the upstream sends it. An empty string means the body is complete.
+  // Errors: kDeadlineExceeded (no byte within `idle`), kUnavailable (connection cut).
+  boost::asio::awaitable<Result<std::string>> ReadSome(std::chrono::milliseconds idle);
+  // Reads the rest of the body (at most `limit` bytes, else kUpstreamError).
+  boost::asio::awaitable<Result<std::string>> ReadAll(std::chrono::milliseconds idle,
+                                                      std::size_t limit);
+  // Closes the connection now (client went away); pending reads complete with an error.
+  void Cancel();
+
+ private:
+  friend class HttpClient;
+  UpstreamResponse() = default;
+  HttpClient* client_ = nullptr;
+  std::unique_ptr<PooledConnection> conn_;
+  struct ParserHolder;
+  std::unique_ptr<ParserHolder> parser_;
+  int status_ = 0;
+  std::map<std::string, std::string> headers_;
+  bool done_ = false;
+};
+
+class HttpClient {
+ public:
+  // Borrowed pointers must outlive the client.
+  HttpClient(EgressGuard* guard, boost::asio::ssl::context* tls, EgressPurpose purpose);
+  ~HttpClient();
+
+  // Sends `request` to `endpoint` and returns once the response headers arrived.
+  // A pooled connection that turns out dead is retried once on a fresh one.
+  // Errors: kBlocked (egress guard), kUnavailable, kDeadlineExceeded.
+  boost::asio::awaitable<Result<std::unique_ptr<UpstreamResponse>>> Send(
+      const Endpoint& endpoint, const OutboundRequest& request,
+      std::chrono::milliseconds connect_timeout, std::chrono::milliseconds first_byte_timeout);
+
+  std::size_t idle_connections() const;
+
+ private:
+  friend class UpstreamResponse;
+  void Release(std::unique_ptr<PooledConnection> conn);
+  std::unique_ptr<PooledConnection> TakeIdle(const std::string& key);
+  boost::asio::awaitable<Result<std::unique_ptr<PooledConnection>>> Open(
+      const Endpoint& endpoint, std::chrono::milliseconds timeout);
+
+  EgressGuard* guard_;
+  boost::asio::ssl::context* tls_;
+  EgressPurpose purpose_;
+  mutable std::mutex mu_;  // guards idle_ only; never held across I/O
+  std::map<std::string, std::vector<std::unique_ptr<PooledConnection>>> idle_;
+};
+
+}  // namespace isartor

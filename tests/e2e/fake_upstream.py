@@ -1,0 +1,233 @@
+"""A test double for an upstream LLM (the only double the tests use).
+
+Speaks both the OpenAI Chat Completions and the Anthropic Messages wire formats, JSON and SSE.
+It records every request it receives (headers + body), streams with real delays between chunks,
+and misbehaves on demand. Control endpoints (not part of any LLM API):
+  GET  /_requests            -> list of recorded requests
+  POST /_reset               -> clear records and behaviours
+  POST /_behave {"mode":..., "times": N, ...}  -> queue a misbehaviour for the next N requests
+Modes: status (with "status" and optional "body"), cut_stream (stop after "after" chunks and
+close), slow_first_byte ("seconds"), hang (never answer), not_json, close (drop connection),
+tool_call (answer with a tool call).
+
+Run: python fake_upstream.py [--port 0]  -> prints "PORT=<n>" once listening.
+"""
+import argparse
+import asyncio
+import json
+import sys
+import time
+
+from aiohttp import web
+
+STATE = {"requests": [], "behaviours": [], "counter": 0, "chunk_delay": 0.05}
+
+
+def next_behaviour():
+    if not STATE["behaviours"]:
+        return {"mode": "normal"}
+    b = STATE["behaviours"][0]
+    b["times"] = b.get("times", 1) - 1
+    if b["times"] <= 0:
+        STATE["behaviours"].pop(0)
+    return b
+
+
+def last_user_text(body, dialect):
+    for m in reversed(body.get("messages", [])):
+        if m.get("role") != "user":
+            continue
+        c = m.get("content")
+        if isinstance(c, str):
+            return c
+        if isinstance(c, list):
+            return " ".join(p.get("text", "") for p in c if isinstance(p, dict) and p.get("type") == "text")
+    return ""
+
+
+def answer_text(body, dialect):
+    STATE["counter"] += 1
+    return f"Answer #{STATE['counter']} to: {last_user_text(body, dialect)}"
+
+
+def openai_json(body, text, tool_call=False):
+    msg = {"role": "assistant", "content": text}
+    finish = "stop"
+    if tool_call:
+        msg = {"role": "assistant", "content": None, "tool_calls": [{
+            "id": "call_1", "type": "function",
+            "function": {"name": body["tools"][0]["function"]["name"], "arguments": "{\"city\": \"Paris\"}"}}]}
+        finish = "tool_calls"
+    return {"id": f"chatcmpl-{STATE['counter']}", "object": "chat.completion", "created": int(time.time()),
+            "model": body.get("model", ""), "choices": [{"index": 0, "message": msg, "finish_reason": finish}],
+            "usage": {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}}
+
+
+def anthropic_json(body, text, tool_call=False):
+    content = [{"type": "text", "text": text}]
+    stop = "end_turn"
+    if tool_call:
+        content = [{"type": "tool_use", "id": "toolu_1", "name": body["tools"][0]["name"], "input": {"city": "Paris"}}]
+        stop = "tool_use"
+    return {"id": f"msg_{STATE['counter']}", "type": "message", "role": "assistant", "model": body.get("model", ""),
+            "content": content, "stop_reason": stop, "stop_sequence": None,
+            "usage": {"input_tokens": 11, "output_tokens": 7}}
+
+
+def split_words(text):
+    words = text.split(" ")
+    return [w + (" " if i < len(words) - 1 else "") for i, w in enumerate(words)]
+
+
+def openai_events(body, text, tool_call):
+    base = {"id": f"chatcmpl-{STATE['counter']}", "object": "chat.completion.chunk", "created": int(time.time()),
+            "model": body.get("model", "")}
+    yield {**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]}
+    if tool_call:
+        name = body["tools"][0]["function"]["name"]
+        yield {**base, "choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "id": "call_1", "type": "function",
+                "function": {"name": name, "arguments": ""}}]}, "finish_reason": None}]}
+        for frag in ["{\"city\": ", "\"Paris\"}"]:
+            yield {**base, "choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"arguments": frag}}]},
+                                        "finish_reason": None}]}
+        finish = "tool_calls"
+    else:
+        for w in split_words(text):
+            yield {**base, "choices": [{"index": 0, "delta": {"content": w}, "finish_reason": None}]}
+        finish = "stop"
+    yield {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": finish}]}
+    if (body.get("stream_options") or {}).get("include_usage"):
+        yield {**base, "choices": [], "usage": {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}}
+
+
+def anthropic_events(body, text, tool_call):
+    mid = f"msg_{STATE['counter']}"
+    yield "message_start", {"type": "message_start", "message": {"id": mid, "type": "message", "role": "assistant",
+        "model": body.get("model", ""), "content": [], "stop_reason": None, "stop_sequence": None,
+        "usage": {"input_tokens": 11, "output_tokens": 1}}}
+    yield "ping", {"type": "ping"}
+    if tool_call:
+        yield "content_block_start", {"type": "content_block_start", "index": 0, "content_block": {
+            "type": "tool_use", "id": "toolu_1", "name": body["tools"][0]["name"], "input": {}}}
+        for frag in ["{\"city\": ", "\"Paris\"}"]:
+            yield "content_block_delta", {"type": "content_block_delta", "index": 0,
+                                          "delta": {"type": "input_json_delta", "partial_json": frag}}
+        stop = "tool_use"
+    else:
+        yield "content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}
+        for w in split_words(text):
+            yield "content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": w}}
+        stop = "end_turn"
+    yield "content_block_stop", {"type": "content_block_stop", "index": 0}
+    yield "message_delta", {"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": None},
+                            "usage": {"output_tokens": 7}}
+    yield "message_stop", {"type": "message_stop"}
+
+
+async def handle(request, dialect):
+    raw = await request.read()
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        body = None
+    STATE["requests"].append({"path": request.path, "headers": dict(request.headers),
+                              "body": body, "raw": raw.decode("utf-8", "replace"), "time": time.time()})
+    b = next_behaviour()
+    mode = b.get("mode", "normal")
+    if mode == "hang":
+        await asyncio.sleep(3600)
+    if mode == "slow_first_byte":
+        await asyncio.sleep(float(b.get("seconds", 5)))
+    if mode == "close":
+        request.transport.close()
+        return web.Response(status=500)
+    if mode == "status":
+        return web.Response(status=int(b["status"]), text=b.get("body", json.dumps(
+            {"error": {"message": "injected failure", "type": "server_error"}})), content_type="application/json")
+    if mode == "not_json":
+        return web.Response(status=200, text="<html>oops</html>", content_type="text/html")
+    if body is None:
+        return web.json_response({"error": {"message": "bad json", "type": "invalid_request_error"}}, status=400)
+    tool_call = mode == "tool_call"
+    text = answer_text(body, dialect)
+    if not body.get("stream"):
+        make = openai_json if dialect == "openai" else anthropic_json
+        return web.json_response(make(body, text, tool_call))
+    resp = web.StreamResponse(status=200, headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
+    await resp.prepare(request)
+    delay = float(b.get("delay", STATE["chunk_delay"]))
+    cut_after = int(b.get("after", 3)) if mode == "cut_stream" else None
+    sent = 0
+    if dialect == "openai":
+        events = [("", e) for e in openai_events(body, text, tool_call)]
+    else:
+        events = list(anthropic_events(body, text, tool_call))
+    for name, data in events:
+        if cut_after is not None and sent >= cut_after:
+            request.transport.close()
+            return resp
+        frame = (f"event: {name}\n" if name else "") + "data: " + json.dumps(data) + "\n\n"
+        await resp.write(frame.encode())
+        sent += 1
+        await asyncio.sleep(delay)
+    if dialect == "openai":
+        await resp.write(b"data: [DONE]\n\n")
+    await resp.write_eof()
+    return resp
+
+
+async def openai_route(request):
+    return await handle(request, "openai")
+
+
+async def anthropic_route(request):
+    return await handle(request, "anthropic")
+
+
+async def get_requests(request):
+    return web.json_response(STATE["requests"])
+
+
+async def reset(request):
+    STATE["requests"].clear()
+    STATE["behaviours"].clear()
+    return web.json_response({"ok": True})
+
+
+async def behave(request):
+    STATE["behaviours"].append(await request.json())
+    return web.json_response({"ok": True})
+
+
+def make_app():
+    app = web.Application(client_max_size=64 * 1024 * 1024)
+    for prefix in ("/v1", ""):
+        app.router.add_post(prefix + "/chat/completions", openai_route)
+        app.router.add_post(prefix + "/messages", anthropic_route)
+    app.router.add_get("/_requests", get_requests)
+    app.router.add_post("/_reset", reset)
+    app.router.add_post("/_behave", behave)
+    return app
+
+
+async def main(host, port, chunk_delay):
+    STATE["chunk_delay"] = chunk_delay
+    runner = web.AppRunner(make_app(), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    actual = site._server.sockets[0].getsockname()[1]
+    print(f"PORT={actual}", flush=True)
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--chunk-delay", type=float, default=0.05)
+    args = ap.parse_args()
+    try:
+        asyncio.run(main(args.host, args.port, args.chunk_delay))
+    except KeyboardInterrupt:
+        sys.exit(0)
