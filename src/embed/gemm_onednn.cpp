@@ -62,6 +62,9 @@ class OneDnnBackend : public GemmBackend {
   Result<std::unique_ptr<Linear>> MakeLinear(const float* w, const float* b, int in, int out,
                                              Epilogue epilogue) override {
     try {
+      // oneDNN sizes its parallel work when the primitive is created: created with the
+      // default thread count it would wake an OpenMP team on every call.
+      omp_set_num_threads(1);
       // Rows are a run-time dimension so one primitive serves every batch size.
       memory::desc src({DNNL_RUNTIME_DIM_VAL, in}, Dt::f32, Tag::ab);
       memory::desc dst({DNNL_RUNTIME_DIM_VAL, out}, Dt::f32, Tag::ab);

@@ -102,6 +102,24 @@ KERNEL_BODY void AttentionBody(const float* qkv, int seq_len, int hidden, int he
   }
 }
 
+// gelu(x) = 0.5 x (1 + erf(x / sqrt 2)), erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7),
+// branch-free so it vectorises.
+KERNEL_BODY void GeluErfBody(float* x, long n) {
+  for (long i = 0; i < n; ++i) {
+    const float z = x[i] * 0.70710678118654752f;
+    const float a = z < 0.f ? -z : z;
+    const float t = 1.0f / (1.0f + 0.3275911f * a);
+    float p = 1.061405429f;
+    p = p * t - 1.453152027f;
+    p = p * t + 1.421413741f;
+    p = p * t - 0.284496736f;
+    p = p * t + 0.254829592f;
+    const float erf_abs = 1.0f - p * t * ExpNonPositive(-a * a);
+    const float erf = z < 0.f ? -erf_abs : erf_abs;
+    x[i] = 0.5f * x[i] * (1.0f + erf);
+  }
+}
+
 KERNEL_BODY void MeanPoolNormalizeBody(const float* x, int rows, int dim, float* out) {
   for (int i = 0; i < dim; ++i) out[i] = 0.f;
   for (int r = 0; r < rows; ++r) {
@@ -129,6 +147,9 @@ TARGET_AVX2 void LayerNormAvx2(float* x, int r, int d, const float* g, const flo
 void LayerNormBase(float* x, int r, int d, const float* g, const float* b, float e) {
   LayerNormBody(x, r, d, g, b, e);
 }
+TARGET_AVX512 void GeluAvx512(float* x, long n) { GeluErfBody(x, n); }
+TARGET_AVX2 void GeluAvx2(float* x, long n) { GeluErfBody(x, n); }
+void GeluBase(float* x, long n) { GeluErfBody(x, n); }
 TARGET_AVX512 void AttentionAvx512(const float* qkv, int n, int h, int nh, float* c, float* s) {
   AttentionBody(qkv, n, h, nh, c, s);
 }
@@ -177,7 +198,14 @@ void Attention(const float* qkv, int seq_len, int hidden, int heads, float* ctx,
 int AttentionScratchFloats(int seq_len, int head_dim) { return (head_dim + 1) * seq_len; }
 
 void GeluErf(float* x, long n) {
-  for (long i = 0; i < n; ++i) x[i] = 0.5f * x[i] * (1.0f + std::erf(x[i] * 0.70710678118654752f));
+  switch (kIsa) {
+    case Isa::kAvx512:
+      return GeluAvx512(x, n);
+    case Isa::kAvx2:
+      return GeluAvx2(x, n);
+    default:
+      return GeluBase(x, n);
+  }
 }
 
 void MeanPoolNormalize(const float* x, int rows, int dim, float* out) {
