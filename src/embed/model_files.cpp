@@ -74,7 +74,7 @@ ModelBlob ModelBlob::FromStatic(std::span<const std::byte> bytes, std::string na
 }
 
 void ModelBlob::DropPages(size_t offset, size_t len) const {
-  if (!mapped_ || offset >= size_) return;
+  if (data_ == nullptr || offset >= size_) return;
   const auto page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
   auto begin = reinterpret_cast<uintptr_t>(data_) + offset;
   auto end = begin + std::min(len, size_ - offset);

@@ -29,7 +29,8 @@ class ModelBlob {
   // Maps `path` read-only. kNotFound if it does not exist, kDataLoss if it cannot be read
   // or mapped (the message names the path and the OS error). An empty file maps to no bytes.
   static Result<ModelBlob> MapFile(const std::string& path);
-  // Borrows static bytes (embedded model); never fails.
+  // Borrows static bytes that live in a read-only file-backed mapping (the embedded model in
+  // the binary's .rodata, so DropPages() may drop them); never fails.
   static ModelBlob FromStatic(std::span<const std::byte> bytes, std::string name);
 
   std::span<const std::byte> bytes() const { return {data_, size_}; }
@@ -37,7 +38,8 @@ class ModelBlob {
   // Where the bytes came from (a path or "embedded:<file>"), for error messages.
   const std::string& name() const { return name_; }
   // Tells the kernel the pages of [offset, offset+len) will not be needed again (they were
-  // copied into prepared weights), so they leave the resident set. No-op for embedded bytes.
+  // copied into prepared weights), so they leave the resident set; the kernel re-reads them
+  // from the file if they are touched again.
   void DropPages(size_t offset, size_t len) const;
 
  private:

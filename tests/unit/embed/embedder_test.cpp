@@ -126,6 +126,22 @@ TEST_F(EmbedderTest, ReportsDimension384AndWhereTheModelCameFrom) {
   EXPECT_EQ(embedder_->Tokenize("hello"), (std::vector<int32_t>{101, 7592, 102}));
 }
 
+TEST(EmbeddedModelTest, EmbeddedCopyGivesTheReferenceEmbeddings) {
+  if (!ModelIsEmbedded()) GTEST_SKIP() << "built without ISARTOR_EMBED_MODEL";
+  ::unsetenv("ISARTOR__EMBEDDING_MODEL_DIR");
+  auto e = Embedder::Create({});  // resolution order: the embedded copy comes before the folder
+  ASSERT_TRUE(e.ok()) << e.error().message;
+  EXPECT_EQ((*e)->model_origin(), "embedded");
+  auto cases = LoadReferenceCases();
+  ASSERT_TRUE(cases.ok()) << cases.error().message;
+  for (size_t i = 0; i < cases->size(); i += 10) {
+    auto r = (*e)->Embed((*cases)[i].text);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->tokens, (*cases)[i].tokens);
+    EXPECT_GE(Cosine(r->vector, (*cases)[i].embedding), 0.9999) << (*cases)[i].text;
+  }
+}
+
 TEST(EmbedderShutdownTest, DestroyingTheEmbedderCompletesEveryQueuedRequest) {
   if (!TestModelPresent()) GTEST_SKIP() << "model folder absent: run scripts/setup_models.sh";
   std::atomic<int> completed{0};
