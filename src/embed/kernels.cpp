@@ -2,7 +2,9 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 // One body per kernel, force-inlined into three wrappers compiled for different ISAs; a pointer
 // chosen once from CPUID picks the wrapper. The bodies have internal linkage, so no ISA-specific
@@ -18,9 +20,14 @@ enum class Isa { kBaseline, kAvx2, kAvx512 };
 
 Isa DetectIsa() {
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
-      __builtin_cpu_supports("fma")) {
+  // Diagnostic cap, read once at start (tests run the fixture on every code path this way):
+  // ISARTOR_EMBED_MAX_ISA=baseline|avx2 (oneDNN's own cap is ONEDNN_MAX_CPU_ISA).
+  const char* cap = std::getenv("ISARTOR_EMBED_MAX_ISA");
+  const std::string_view max_isa = cap != nullptr ? cap : "";
+  if (max_isa == "baseline") return Isa::kBaseline;
+  if (max_isa != "avx2" && __builtin_cpu_supports("avx512f") &&
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("fma")) {
     return Isa::kAvx512;
   }
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::kAvx2;

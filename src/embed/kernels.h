@@ -6,6 +6,7 @@
 namespace isartor::embed::kernels {
 
 // Which instruction set the kernels use on this CPU: "avx512", "avx2" or "baseline".
+// Chosen once at start from CPUID, capped by ISARTOR_EMBED_MAX_ISA=baseline|avx2 if set.
 const char* KernelIsa();
 
 // In place, for each of `rows` rows of `dim` floats: (x - mean) / sqrt(var + eps) * g + b.
