@@ -127,6 +127,100 @@ KERNEL_BODY void GeluErfBody(float* x, long n) {
   }
 }
 
+// Tiled attention for head_dim 32 (MiniLM): a tile of kRows query rows against kCols keys
+// keeps its scores in registers across the 32-long dot products, and P*V keeps kRows output
+// rows in registers across the keys, so each loaded key/value row is used kRows times.
+constexpr int kHd = 32, kRows = 4, kCols = 16;
+
+KERNEL_BODY int PaddedLen(int n) { return (n + kCols - 1) / kCols * kCols; }
+
+// 16 floats as one value: one zmm on AVX-512, two ymm on AVX2, four xmm on baseline.
+typedef float V16 __attribute__((vector_size(64)));
+static_assert(kCols == 16);
+
+KERNEL_BODY V16 LoadV16(const float* p) {
+  V16 v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+KERNEL_BODY void StoreV16(float* p, V16 v) { std::memcpy(p, &v, sizeof(v)); }
+
+// Row of np = PaddedLen(n) scores -> softmax probabilities over the first n (rest set to 0).
+// Lane-wise partial max/sum keep the reductions vectorised.
+KERNEL_BODY void SoftmaxPadded(float* row, int n, int np) {
+  for (int j = n; j < np; ++j) row[j] = -1e30f;
+  V16 vmax = LoadV16(row);
+  for (int j = kCols; j < np; j += kCols) {
+    const V16 x = LoadV16(row + j);
+    vmax = x > vmax ? x : vmax;
+  }
+  float max = vmax[0];
+  for (int t = 1; t < kCols; ++t) max = vmax[t] > max ? vmax[t] : max;
+  V16 vsum = {};
+  for (int j = 0; j < np; j += kCols) {
+    V16 x = LoadV16(row + j);
+    for (int t = 0; t < kCols; ++t) x[t] = ExpNonPositive(x[t] - max);
+    StoreV16(row + j, x);
+    vsum += x;
+  }
+  for (int j = n; j < np; ++j) vsum[j - (np - kCols)] -= row[j];
+  float sum = 0.f;
+  for (int t = 0; t < kCols; ++t) sum += vsum[t];
+  const float inv = 1.0f / sum;
+  for (int j = 0; j < np; ++j) row[j] = j < n ? row[j] * inv : 0.f;
+}
+
+KERNEL_BODY void Attention32Body(const float* qkv, int n, int hidden, int heads, float* ctx,
+                                 float* scratch) {
+  const long stride = 3L * hidden;
+  const int np = PaddedLen(n);
+  float* kt = scratch;                        // kHd x np, keys of one head, zero-padded
+  float* sc = scratch + static_cast<long>(kHd) * np;  // kRows x np scores / probabilities
+  for (int h = 0; h < heads; ++h) {
+    const float* qh = qkv + h * kHd;
+    const float* kh = qkv + hidden + h * kHd;
+    const float* vh = qkv + 2 * hidden + h * kHd;
+    for (int d = 0; d < kHd; ++d) {
+      float* row = kt + static_cast<long>(d) * np;
+      for (int j = 0; j < n; ++j) row[j] = kh[j * stride + d];
+      for (int j = n; j < np; ++j) row[j] = 0.f;
+    }
+    for (int i0 = 0; i0 < n; i0 += kRows) {
+      const int rows = n - i0 < kRows ? n - i0 : kRows;
+      const float* q[kRows];
+      for (int r = 0; r < kRows; ++r) q[r] = qh + (i0 + (r < rows ? r : rows - 1)) * stride;
+      for (int jb = 0; jb < np; jb += kCols) {
+        // Four score vectors stay in registers across the 32-long dot products.
+        V16 a0 = {}, a1 = {}, a2 = {}, a3 = {};
+        for (int d = 0; d < kHd; ++d) {
+          const V16 k = LoadV16(kt + static_cast<long>(d) * np + jb);
+          a0 += q[0][d] * k;
+          a1 += q[1][d] * k;
+          a2 += q[2][d] * k;
+          a3 += q[3][d] * k;
+        }
+        StoreV16(sc + 0 * np + jb, a0);
+        StoreV16(sc + 1 * np + jb, a1);
+        StoreV16(sc + 2 * np + jb, a2);
+        StoreV16(sc + 3 * np + jb, a3);
+      }
+      for (int r = 0; r < kRows; ++r) SoftmaxPadded(sc + r * np, n, np);
+      float out[kRows][kHd] = {};
+      for (int j = 0; j < n; ++j) {
+        const float* v = vh + j * stride;
+        for (int r = 0; r < kRows; ++r) {
+          const float p = sc[r * np + j];
+          for (int t = 0; t < kHd; ++t) out[r][t] += p * v[t];
+        }
+      }
+      for (int r = 0; r < rows; ++r) {
+        float* o = ctx + static_cast<long>(i0 + r) * hidden + h * kHd;
+        for (int t = 0; t < kHd; ++t) o[t] = out[r][t];
+      }
+    }
+  }
+}
+
 KERNEL_BODY void MeanPoolNormalizeBody(const float* x, int rows, int dim, float* out) {
   for (int i = 0; i < dim; ++i) out[i] = 0.f;
   for (int r = 0; r < rows; ++r) {
@@ -158,12 +252,15 @@ TARGET_AVX512 void GeluAvx512(float* x, long n) { GeluErfBody(x, n); }
 TARGET_AVX2 void GeluAvx2(float* x, long n) { GeluErfBody(x, n); }
 void GeluBase(float* x, long n) { GeluErfBody(x, n); }
 TARGET_AVX512 void AttentionAvx512(const float* qkv, int n, int h, int nh, float* c, float* s) {
+  if (h == nh * kHd) return Attention32Body(qkv, n, h, nh, c, s);
   AttentionBody(qkv, n, h, nh, c, s);
 }
 TARGET_AVX2 void AttentionAvx2(const float* qkv, int n, int h, int nh, float* c, float* s) {
+  if (h == nh * kHd) return Attention32Body(qkv, n, h, nh, c, s);
   AttentionBody(qkv, n, h, nh, c, s);
 }
 void AttentionBase(const float* qkv, int n, int h, int nh, float* c, float* s) {
+  if (h == nh * kHd) return Attention32Body(qkv, n, h, nh, c, s);
   AttentionBody(qkv, n, h, nh, c, s);
 }
 
@@ -202,7 +299,11 @@ void Attention(const float* qkv, int seq_len, int hidden, int heads, float* ctx,
   }
 }
 
-int AttentionScratchFloats(int seq_len, int head_dim) { return (head_dim + 1) * seq_len; }
+int AttentionScratchFloats(int seq_len, int head_dim) {
+  const int generic = (head_dim + 1) * seq_len;
+  const int tiled = (kHd + kRows) * PaddedLen(seq_len);
+  return generic > tiled ? generic : tiled;
+}
 
 void GeluErf(float* x, long n) {
   switch (kIsa) {
