@@ -5,7 +5,11 @@
 #include <iostream>
 
 #include "app/gateway_app.h"
+#include "audit/audit_command.h"
 #include "config/config.h"
+#include "embed/embed_command.h"
+#include "embed/embedded_model.h"
+#include "license/license_command.h"
 
 namespace isartor {
 namespace {
@@ -35,7 +39,9 @@ int ConfigError(const Error& error) {
 
 int RunCli(int argc, char** argv) {
   CLI::App app{"isartor: an air-gap-friendly LLM gateway (OpenAI + Anthropic APIs)"};
-  app.set_version_flag("--version", std::string("isartor ") + ISARTOR_VERSION);
+  app.set_version_flag("--version", std::string("isartor ") + ISARTOR_VERSION + " (MiniLM model " +
+                                        (embed::EmbeddedModelAvailable() ? "embedded" : "not embedded") +
+                                        ")");
   GlobalFlags flags;
   app.add_option("--config", flags.config_file, "TOML config file (default ./isartor.toml)");
   app.add_flag("--offline", flags.offline, "Offline mode (same as ISARTOR__OFFLINE_MODE=true)");
@@ -48,11 +54,19 @@ int RunCli(int argc, char** argv) {
   config_cmd->add_flag("--reference", reference,
                        "Print the configuration reference (docs/configuration.md)");
   (void)up;
+  embed::AddEmbedCommand(app);
+  AddAuditCommand(app);
+  AddLicenseCommand(app);
+  app.require_subcommand(0, 1);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  }
+  // embed / audit / license did their work in their callbacks during parse().
+  for (const CLI::App* sub : app.get_subcommands()) {
+    if (sub != up && sub != config_cmd) return 0;
   }
   if (config_cmd->parsed()) {
     if (reference) {
