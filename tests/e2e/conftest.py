@@ -1,0 +1,140 @@
+"""Fixtures that start real processes: the isartor binary and the test upstream."""
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(os.environ.get("ISARTOR_BIN", ROOT / "build" / "isartor"))
+HERE = Path(__file__).resolve().parent
+
+
+class Upstream:
+    """The fake upstream LLM (fake_upstream.py) running as a subprocess on loopback."""
+
+    def __init__(self, chunk_delay=0.05, host="127.0.0.1"):
+        self.proc = subprocess.Popen(
+            [sys.executable, str(HERE / "fake_upstream.py"), "--host", host, "--port", "0",
+             "--chunk-delay", str(chunk_delay)],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        line = self.proc.stdout.readline()
+        m = re.match(r"PORT=(\d+)", line)
+        if not m:
+            self.proc.kill()
+            raise RuntimeError(f"fake upstream did not start: {line!r}")
+        self.port = int(m.group(1))
+        self.host = host
+        self.base = f"http://{host}:{self.port}"
+        self.url = self.base + "/v1"
+
+    def requests(self):
+        return requests.get(self.base + "/_requests", timeout=5).json()
+
+    def reset(self):
+        requests.post(self.base + "/_reset", timeout=5)
+
+    def behave(self, **kw):
+        requests.post(self.base + "/_behave", json=kw, timeout=5)
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
+class Gateway:
+    """One isartor process. Its stdout (JSON log lines) and stderr are kept for assertions."""
+
+    def __init__(self, env=None, args=None, wait=True):
+        full_env = {k: v for k, v in os.environ.items() if not k.startswith("ISARTOR__")}
+        full_env.update({"ISARTOR__HOST_PORT": "127.0.0.1:0"})
+        full_env.update(env or {})
+        self.out_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"isartor-e2e-{os.getpid()}-{time.monotonic_ns()}"
+        self.stdout = open(str(self.out_path) + ".out", "w+")
+        self.stderr = open(str(self.out_path) + ".err", "w+")
+        self.proc = subprocess.Popen([str(BIN)] + (args or []), env=full_env,
+                                     stdout=self.stdout, stderr=self.stderr)
+        self.port = None
+        if wait:
+            self._wait_listening()
+
+    def _wait_listening(self):
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            text = self.err_text()
+            m = re.search(r"listening on [\d.]+:(\d+)", text)
+            if m:
+                self.port = int(m.group(1))
+                self.base = f"http://127.0.0.1:{self.port}"
+                return
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"isartor exited {self.proc.returncode}: {text}")
+            time.sleep(0.02)
+        raise RuntimeError("isartor did not start: " + self.err_text())
+
+    def err_text(self):
+        self.stderr.flush()
+        return Path(self.stderr.name).read_text()
+
+    def log_lines(self):
+        self.stdout.flush()
+        out = []
+        for line in Path(self.stdout.name).read_text().splitlines():
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                pass
+        return out
+
+    def metrics(self):
+        return requests.get(self.base + "/metrics", timeout=5).text
+
+    def stop(self, sig=signal.SIGTERM, timeout=15):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+
+@pytest.fixture(scope="session")
+def upstream():
+    u = Upstream()
+    yield u
+    u.stop()
+
+
+@pytest.fixture
+def fresh_upstream(upstream):
+    upstream.reset()
+    return upstream
+
+
+@pytest.fixture
+def gateway_factory():
+    started = []
+
+    def make(env=None, args=None, wait=True):
+        g = Gateway(env, args, wait)
+        started.append(g)
+        return g
+
+    yield make
+    for g in started:
+        g.stop()
+
+
+@pytest.fixture
+def gateway(gateway_factory, fresh_upstream):
+    """A gateway in front of the OpenAI-compatible test upstream."""
+    return gateway_factory({"ISARTOR__EXTERNAL_LLM_URL": fresh_upstream.url,
+                            "ISARTOR__LLM_PROVIDER": "openai"})
