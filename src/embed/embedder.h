@@ -66,9 +66,11 @@ class Embedder {
 
   using Callback = std::function<void(Result<Embedding>)>;
   // Queues `text` (UTF-8; invalid bytes are dropped like U+FFFD) and returns at once.
-  // `done` is called exactly once, on a worker thread, with the embedding or an error
-  // (kCancelled if the Embedder is destroyed first, kInternal if the GEMM library fails).
-  // Keep `done` short (e.g. post the result to your executor); it must not call Embed().
+  // `done` is called exactly once with the embedding or an error: on a worker thread, or with
+  // kCancelled on the destroying thread if the Embedder is destroyed before the request ran
+  // (on the calling thread if it is already shutting down); kInternal if the GEMM library
+  // fails. Keep `done` short (e.g. post the result to your executor); it must not throw and
+  // must not call Embed() (that could wait for the very worker running it).
   void EmbedAsync(std::string text, Callback done);
 
   // Blocks until `text` is embedded (through the same queue, so it batches with others).

@@ -39,14 +39,19 @@ Result<std::vector<ReferenceCase>> LoadReferenceCases() {
     if (ec || !v.is_object()) {
       return MakeError(ErrorCode::kDataLoss, path + ":" + std::to_string(line_no) + ": bad JSON");
     }
-    const auto& obj = v.as_object();
     ReferenceCase c;
-    c.text = std::string(obj.at("text").as_string());
-    for (const auto& t : obj.at("tokens").as_array()) {
-      c.tokens.push_back(static_cast<int32_t>(t.to_number<int64_t>()));
-    }
-    for (const auto& x : obj.at("embedding").as_array()) {
-      c.embedding.push_back(static_cast<float>(x.to_number<double>()));
+    try {  // Boost.JSON accessors throw on a missing key or wrong type
+      const auto& obj = v.as_object();
+      c.text = std::string(obj.at("text").as_string());
+      for (const auto& t : obj.at("tokens").as_array()) {
+        c.tokens.push_back(static_cast<int32_t>(t.to_number<int64_t>()));
+      }
+      for (const auto& x : obj.at("embedding").as_array()) {
+        c.embedding.push_back(static_cast<float>(x.to_number<double>()));
+      }
+    } catch (const std::exception& e) {
+      return MakeError(ErrorCode::kDataLoss,
+                       path + ":" + std::to_string(line_no) + ": " + e.what());
     }
     cases.push_back(std::move(c));
   }
