@@ -105,8 +105,15 @@ asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> conn) {
     conn->idle = true;
     stream.expires_after(options_.header_timeout);
     co_await http::async_read_header(stream, buffer, parser, redirect_error(use_awaitable, ec));
+    if (ec == http::error::body_limit) {  // Content-Length over the limit, seen in the header
+      co_await handler_->Reject(std::string(parser.get().target()), ErrorCode::kPayloadTooLarge,
+                                "request body exceeds ISARTOR__MAX_BODY_BYTES (" +
+                                    std::to_string(options_.max_body_bytes) + ")",
+                                stream);
+      break;
+    }
     if (ec && ec.category() == http::make_error_code(http::error::bad_method).category() &&
-        ec != http::error::end_of_stream && buffer.size() > 0) {
+        ec != http::error::end_of_stream && parser.got_some()) {
       co_await handler_->Reject("", ErrorCode::kInvalidArgument,
                                 "malformed HTTP request: " + ec.message(), stream);
       break;
