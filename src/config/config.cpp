@@ -300,19 +300,23 @@ void ApplyToml(const std::string& path, Config& config, std::vector<std::string>
   for (const auto& var : ConfigVars()) {
     auto node = table.at_path(var.toml_key);
     if (!node) continue;
+    // Exact type checks: toml++'s value<T>() converts between kinds (an integer reads as bool).
     std::string text;
-    if (auto s = node.value<std::string>()) {
-      text = *s;
+    if (node.is_string()) {
+      text = *node.value<std::string>();
+    } else if (node.is_boolean()) {
+      text = *node.value<bool>() ? "true" : "false";
+    } else if (node.is_integer()) {
+      text = std::to_string(*node.value<int64_t>());
+    } else if (node.is_floating_point()) {
+      text = std::to_string(*node.value<double>());
     } else if (auto arr = node.as_array()) {
       std::vector<std::string> items;
       for (auto& item : *arr) items.push_back(item.value_or<std::string>(""));
       text = JoinList(items);
-    } else if (auto b = node.value<bool>()) {
-      text = *b ? "true" : "false";
-    } else if (auto i = node.value<int64_t>()) {
-      text = std::to_string(*i);
-    } else if (auto d = node.value<double>()) {
-      text = std::to_string(*d);
+    } else {
+      problems.push_back(path + ": " + var.toml_key + ": unsupported value type");
+      continue;
     }
     if (auto err = var.apply(config, text); !err.empty()) {
       problems.push_back(path + ": " + var.toml_key + ": " + err);
