@@ -96,6 +96,15 @@ Result<std::vector<Embedding>> Embedder::EmbedBatch(std::span<const std::string>
   return out;
 }
 
+EmbedderStats Embedder::stats() const {
+  EmbedderStats s;
+  s.requests = requests_.load(std::memory_order_relaxed);
+  s.passes = passes_.load(std::memory_order_relaxed);
+  s.failed = failed_.load(std::memory_order_relaxed);
+  s.largest_batch = largest_batch_.load(std::memory_order_relaxed);
+  return s;
+}
+
 bool Embedder::TakeBatch(std::vector<Request>& batch, std::vector<std::vector<int32_t>>& ids) {
   batch.clear();
   ids.clear();
@@ -124,6 +133,14 @@ void Embedder::WorkerLoop() {
   std::vector<std::vector<float>> vectors;
   while (TakeBatch(batch, ids)) {
     Status status = encoder_->Encode(ids, scratch, vectors);
+    passes_.fetch_add(1, std::memory_order_relaxed);
+    requests_.fetch_add(batch.size(), std::memory_order_relaxed);
+    if (!status.ok()) failed_.fetch_add(batch.size(), std::memory_order_relaxed);
+    uint64_t largest = largest_batch_.load(std::memory_order_relaxed);
+    while (batch.size() > largest &&
+           !largest_batch_.compare_exchange_weak(largest, batch.size(),
+                                                 std::memory_order_relaxed)) {
+    }
     for (size_t i = 0; i < batch.size(); ++i) {
       if (!status.ok()) {
         batch[i].done(status.error());

@@ -10,6 +10,7 @@
 // reference fixture, identical token ids.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -33,6 +34,15 @@ namespace isartor::embed {
 struct Embedding {
   std::vector<int32_t> tokens;  // [CLS] ... [SEP] as fed to the model
   std::vector<float> vector;    // dimension() floats, unit L2 norm
+};
+
+// Counters since creation (for metrics). Read with relaxed atomics: each field is exact, the
+// set is not a consistent snapshot.
+struct EmbedderStats {
+  uint64_t requests = 0;      // requests completed through the queue (ok or error)
+  uint64_t passes = 0;        // encoder passes run by the workers
+  uint64_t failed = 0;        // requests completed with an error other than kCancelled
+  uint64_t largest_batch = 0; // most requests one pass has served
 };
 
 struct EmbedderOptions {
@@ -84,6 +94,7 @@ class Embedder {
   std::vector<int32_t> Tokenize(std::string_view text) const { return tokenizer_.Encode(text); }
 
   int dimension() const { return encoder_->dim(); }  // 384
+  EmbedderStats stats() const;
   // Where the model came from: a directory path or "embedded".
   const std::string& model_origin() const { return origin_; }
   std::string_view backend_name() const { return encoder_->backend_name(); }
@@ -112,6 +123,8 @@ class Embedder {
   std::deque<Request> queue_;  // guarded by mu_
   bool stopping_ = false;      // guarded by mu_
   std::vector<std::thread> workers_;
+
+  std::atomic<uint64_t> requests_{0}, passes_{0}, failed_{0}, largest_batch_{0};
 };
 
 }  // namespace isartor::embed

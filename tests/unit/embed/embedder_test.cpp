@@ -126,6 +126,33 @@ TEST_F(EmbedderTest, ReportsDimension384AndWhereTheModelCameFrom) {
   EXPECT_EQ(embedder_->Tokenize("hello"), (std::vector<int32_t>{101, 7592, 102}));
 }
 
+TEST(EmbedderBatchingTest, RequestsQueuedBehindABusyWorkerShareOnePass) {
+  if (!TestModelPresent()) GTEST_SKIP() << "model folder absent: run scripts/setup_models.sh";
+  EmbedderOptions options;
+  options.model_dir = TestModelDir();
+  options.workers = 1;
+  options.max_batch = 8;
+  auto e = Embedder::Create(std::move(options));
+  ASSERT_TRUE(e.ok()) << e.error().message;
+  // A lone request runs alone, at once.
+  ASSERT_TRUE((*e)->Embed("alone").ok());
+  EXPECT_EQ((*e)->stats().passes, 1u);
+  EXPECT_EQ((*e)->stats().largest_batch, 1u);
+  // 40 requests queued at once behind one worker: passes take up to 8 waiting requests.
+  std::vector<std::promise<bool>> done(40);
+  for (int i = 0; i < 40; ++i) {
+    (*e)->EmbedAsync("request number " + std::to_string(i),
+                     [&done, i](Result<Embedding> r) { done[i].set_value(r.ok()); });
+  }
+  for (auto& d : done) EXPECT_TRUE(d.get_future().get());
+  const EmbedderStats stats = (*e)->stats();
+  EXPECT_EQ(stats.requests, 41u);
+  EXPECT_EQ(stats.failed, 0u);
+  EXPECT_LE(stats.largest_batch, 8u);
+  EXPECT_GT(stats.largest_batch, 1u);
+  EXPECT_LT(stats.passes, 41u);
+}
+
 TEST(EmbeddedModelTest, EmbeddedCopyGivesTheReferenceEmbeddings) {
   if (!ModelIsEmbedded()) GTEST_SKIP() << "built without ISARTOR_EMBED_MODEL";
   ::unsetenv("ISARTOR__EMBEDDING_MODEL_DIR");
