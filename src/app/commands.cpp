@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "airgap/connectivity_check.h"
 #include "app/gateway_app.h"
 #include "audit/audit_command.h"
 #include "config/config.h"
@@ -54,6 +55,13 @@ int RunCli(int argc, char** argv) {
   config_cmd->add_flag("--reference", reference,
                        "Print the configuration reference (docs/configuration.md)");
   (void)up;
+  auto* check_cmd = app.add_subcommand(
+      "check", "Connectivity audit: every destination the configuration can reach; exit 0 if "
+               "air-gap compatible");
+  bool check_json = false, check_probe = false;
+  check_cmd->add_flag("--json", check_json, "Print the audit as JSON");
+  check_cmd->add_flag("--probe", check_probe,
+                      "Also connect to each allowed destination (never to blocked ones)");
   embed::AddEmbedCommand(app);
   AddAuditCommand(app);
   AddLicenseCommand(app);
@@ -66,7 +74,7 @@ int RunCli(int argc, char** argv) {
   }
   // embed / audit / license did their work in their callbacks during parse().
   for (const CLI::App* sub : app.get_subcommands()) {
-    if (sub != up && sub != config_cmd) return 0;
+    if (sub != up && sub != config_cmd && sub != check_cmd) return 0;
   }
   if (config_cmd->parsed()) {
     if (reference) {
@@ -80,6 +88,7 @@ int RunCli(int argc, char** argv) {
   }
   auto config = LoadFromFlags(flags);
   if (!config.ok()) return ConfigError(config.error());
+  if (check_cmd->parsed()) return RunCheckCommand(*config, check_json, check_probe);
   exit_code = RunGateway(*config);
   return exit_code;
 }

@@ -7,12 +7,19 @@
 #include <thread>
 #include <vector>
 
+#include "airgap/banner.h"
+#include "airgap/destinations.h"
 #include "core/chain.h"
 #include "core/disabled_layer.h"
+#include "embed/model_files.h"
 #include "http/api_handler.h"
 #include "http/server.h"
+#include "embed/embedder.h"
 #include "layers/l1a_exact/exact_cache_layer.h"
+#include "layers/l2_slm/slm_router_layer.h"
+#include "layers/l1b_semantic/semantic_cache_layer.h"
 #include "layers/l3_upstream/upstream_layer.h"
+#include "license/license.h"
 #include "net/egress_guard.h"
 #include "obs/log.h"
 #include "obs/metrics.h"
@@ -43,20 +50,111 @@ Result<tcp::endpoint> ParseListen(const std::string& host_port) {
   return tcp::endpoint(addr, static_cast<unsigned short>(port));
 }
 
+// L1b: the semantic cache when the mode asks for it and the model loads; otherwise a disabled
+// slot saying why (a missing or corrupt model never stops the gateway).
+std::unique_ptr<Layer> BuildSemanticLayer(const Config& config, Metrics* metrics) {
+  if (config.cache_mode == "exact") {
+    return std::make_unique<DisabledLayer>(FinalLayer::kL1b, "ISARTOR__CACHE_MODE=exact");
+  }
+  embed::EmbedderOptions eo;
+  eo.model_dir = config.embedding_model_dir;
+  auto embedder = embed::Embedder::Create(std::move(eo));
+  if (!embedder.ok()) {
+    Diag(LogLevel::kError, "L1b semantic cache disabled: embedding model failed to load: " +
+                               embedder.error().message);
+    return std::make_unique<DisabledLayer>(
+        FinalLayer::kL1b, "embedding model failed to load: " + embedder.error().message);
+  }
+  SemanticCacheLayer::Options o;
+  o.index.max_entries = config.cache_max_capacity;
+  o.index.ttl = std::chrono::seconds(config.cache_ttl_secs);
+  o.threshold = static_cast<float>(config.similarity_threshold);
+  return std::make_unique<SemanticCacheLayer>(o, MakeEmbedderSource(std::move(*embedder)), metrics);
+}
+
+// L2 slot: the SLM router when enabled and buildable, else a DisabledLayer saying why.
+std::unique_ptr<Layer> BuildL2(const Config& config, Metrics* metrics, HttpClient* client,
+                               EgressGuard* guard) {
+  if (!config.enable_slm_router) {
+    return std::make_unique<DisabledLayer>(FinalLayer::kL2, "ENABLE_SLM_ROUTER=false");
+  }
+  embed::EmbedderOptions options;
+  options.workers = 1;  // a routing decision is one short text: one worker keeps cores for I/O
+  auto embedder = embed::Embedder::Create(std::move(options));
+  if (!embedder.ok()) {
+    Diag(LogLevel::kError, "L2 SLM router disabled: " + embedder.error().message);
+    return std::make_unique<DisabledLayer>(FinalLayer::kL2, "MiniLM model unavailable");
+  }
+  auto layer = SlmRouterLayer::Create(config, client, std::move(*embedder));
+  if (!layer.ok()) {
+    Diag(LogLevel::kError, "L2 SLM router disabled: " + layer.error().message);
+    return std::make_unique<DisabledLayer>(FinalLayer::kL2, layer.error().message);
+  }
+  if (!guard->IsRegistered(EgressPurpose::kL2Sidecar, (*layer)->sidecar())) {
+    guard->Register({EgressPurpose::kL2Sidecar, "L2 local model", (*layer)->sidecar(), true});
+  }
+  SlmRouterLayer* l2 = layer->get();
+  const std::pair<const char*, uint64_t SlmRouterStats::*> outcomes[] = {
+      {"ineligible", &SlmRouterStats::ineligible}, {"routed_big", &SlmRouterStats::routed_big},
+      {"routed_local", &SlmRouterStats::routed_local}, {"answered", &SlmRouterStats::answered},
+      {"rejected", &SlmRouterStats::rejected}, {"failed", &SlmRouterStats::failed}};
+  for (const auto& [name, field] : outcomes) {
+    metrics->AddGauge("isartor_l2_requests", "L2 SLM router outcomes since start.",
+                      std::string("outcome=\"") + name + "\"",
+                      [l2, field] { return static_cast<double>(l2->stats().*field); });
+  }
+  return std::move(*layer);
+}
+
 std::vector<std::unique_ptr<Layer>> BuildLayers(const Config& config, Metrics* metrics,
-                                                std::unique_ptr<Layer> l3) {
+                                                std::unique_ptr<Layer> l3, HttpClient* l2_client,
+                                                EgressGuard* guard) {
   std::vector<std::unique_ptr<Layer>> layers;
   ExactCache::Options l1a;
   l1a.max_entries = config.cache_max_capacity;
   l1a.max_bytes = config.cache_max_bytes;
   l1a.ttl = std::chrono::seconds(config.cache_ttl_secs);
   layers.push_back(std::make_unique<ExactCacheLayer>(l1a, config.cache_mode != "semantic", metrics));
-  layers.push_back(std::make_unique<DisabledLayer>(FinalLayer::kL1b, "semantic cache not built"));
-  layers.push_back(std::make_unique<DisabledLayer>(
-      FinalLayer::kL2, config.enable_slm_router ? "SLM router not built"
-                                                : "ENABLE_SLM_ROUTER=false"));
+  layers.push_back(BuildSemanticLayer(config, metrics));
+  layers.push_back(BuildL2(config, metrics, l2_client, guard));
   layers.push_back(std::move(l3));
   return layers;
+}
+
+std::string ReachText(const EgressGuard& guard, const Endpoint& ep) {
+  return guard.Classify(ep.host) == Reach::kExternal ? "external" : "internal";
+}
+
+// The product page's box, from the real state of the chain, the guard and the license.
+std::string OfflineBanner(const Config& config, const Chain& chain, const EgressGuard& guard,
+                          const std::vector<PlannedDestination>& plan,
+                          const license::LicenseVerdict& license) {
+  std::vector<BannerLine> lines;
+  const char* names[] = {"L1a Exact Cache", "L1b Semantic Cache", "L2 SLM Router"};
+  for (int i = 0; i < 3; ++i) {
+    const Layer& layer = *chain.layers()[i];
+    lines.push_back({layer.enabled() ? '+' : '-', std::string(names[i]) + ": " + layer.State()});
+  }
+  const Endpoint& l3 = plan.front().destination.endpoint;
+  if (guard.Allows(l3.host)) {
+    lines.push_back({'+', "L3 Cloud Logic: internal endpoint " + l3.url});
+  } else {
+    lines.push_back({'x', "L3 Cloud Logic: DISABLED (offline mode)"});
+  }
+  if (!config.enable_monitoring) {
+    lines.push_back({'-', "Telemetry export: disabled (ENABLE_MONITORING=false)"});
+  } else if (guard.Allows(ParseEndpoint(config.otel_exporter_endpoint)->host)) {
+    lines.push_back({'+', "Telemetry export: internal " + config.otel_exporter_endpoint});
+  } else {
+    lines.push_back({'x', "Telemetry export: DISABLED (external endpoint)"});
+  }
+  std::string lic = "License validation: offline HMAC check";
+  if (license.valid()) {
+    lines.push_back({'+', lic + " (" + license.licensee + ", " + license.tier + ")"});
+  } else {
+    lines.push_back({'x', lic + " \u2014 " + license::LicenseStatusName(license.status)});
+  }
+  return RenderBanner("[Isartor] OFFLINE MODE ACTIVE", lines);
 }
 
 }  // namespace
@@ -87,26 +185,57 @@ int RunGateway(const Config& config) {
   tls.set_default_verify_paths();
   tls.set_verify_mode(asio::ssl::verify_peer);
   HttpClient l3_client(&guard, &tls, EgressPurpose::kL3Upstream);
+  HttpClient l2_client(&guard, &tls, EgressPurpose::kL2Sidecar);
   auto l3 = UpstreamLayer::Create(config, &l3_client, &metrics);
   if (!l3.ok()) {
     Diag(LogLevel::kError, l3.error().message);
     return 2;
   }
-  for (const auto& target : (*l3)->targets()) {
-    guard.Register({EgressPurpose::kL3Upstream, "L3 " + target.label, target.endpoint,
-                    target.label != "primary" || !config.external_llm_url.empty()});
+  auto plan = PlanDestinations(config);
+  if (!plan.ok()) {
+    Diag(LogLevel::kError, plan.error().message);
+    return 2;
   }
-  Chain chain(BuildLayers(config, &metrics, std::move(l3.value())), &metrics);
+  RegisterDestinations(*plan, guard);
+  // Checked once, offline, at start: reported in the banner, /health, metrics; never fatal.
+  const license::LicenseVerdict license_verdict =
+      license::CheckLicense(config.license_key, std::chrono::system_clock::now());
+  if (!license_verdict.valid()) {
+    Diag(LogLevel::kWarn, std::string("license: ") + license_verdict.message);
+  }
+  Chain chain(BuildLayers(config, &metrics, std::move(l3.value()), &l2_client, &guard), &metrics);
   auto* l1a = static_cast<ExactCacheLayer*>(chain.layers()[0].get());
   metrics.AddGauge("isartor_cache_entries", "Entries per cache layer.", "cache_layer=\"l1a\"",
                    [l1a] { return static_cast<double>(l1a->cache().size()); });
   metrics.AddGauge("isartor_cache_bytes", "Bytes per cache layer.", "cache_layer=\"l1a\"",
                    [l1a] { return static_cast<double>(l1a->cache().bytes()); });
+  metrics.AddGauge("isartor_license_valid", "1 if the offline license check passed.",
+                   std::string("status=\"") + license::LicenseStatusName(license_verdict.status) +
+                       "\"",
+                   [&license_verdict] { return license_verdict.valid() ? 1.0 : 0.0; });
+  if (auto* l1b = dynamic_cast<SemanticCacheLayer*>(chain.layers()[1].get())) {
+    metrics.AddGauge("isartor_cache_entries", "Entries per cache layer.", "cache_layer=\"l1b\"",
+                     [l1b] { return static_cast<double>(l1b->index().size()); });
+    metrics.AddGauge("isartor_cache_bytes", "Bytes per cache layer.", "cache_layer=\"l1b\"",
+                     [l1b] { return static_cast<double>(l1b->index().bytes()); });
+  }
+  metrics.AddGauge("isartor_layer_enabled", "1 when the layer is active.", "layer=\"l1b\"",
+                   [l = chain.layers()[1].get()] { return l->enabled() ? 1.0 : 0.0; });
   metrics.SetBuildInfo(std::string("version=\"") + ISARTOR_VERSION + "\",offline=\"" +
-                       (config.offline_mode ? "true" : "false") + "\"");
+                       (config.offline_mode ? "true" : "false") + "\",model_embedded=\"" +
+                       (embed::ModelIsEmbedded() ? "true" : "false") + "\"");
+  if (config.offline_mode) {
+    std::string banner = OfflineBanner(config, chain, guard, *plan, license_verdict);
+    std::fwrite(banner.data(), 1, banner.size(), stderr);
+  }
 
-  ApiHandlerDeps deps{&config, &chain, &metrics, [&config](boost::json::object& health) {
+  ApiHandlerDeps deps{&config, &chain, &metrics,
+                      [&config, &license_verdict](boost::json::object& health) {
                         health["offline_mode"] = config.offline_mode;
+                        health["license"] = {
+                            {"status", license::LicenseStatusName(license_verdict.status)},
+                            {"licensee", license_verdict.licensee},
+                            {"message", license_verdict.message}};
                       }};
   ApiHandler handler(deps);
   int threads = config.threads > 0 ? config.threads

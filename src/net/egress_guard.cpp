@@ -25,6 +25,17 @@ std::vector<Destination> EgressGuard::Registered() const {
   return registry_;
 }
 
+bool EgressGuard::IsRegistered(EgressPurpose purpose, const Endpoint& endpoint) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& d : registry_) {
+    if (d.purpose == purpose && d.endpoint.host == endpoint.host &&
+        d.endpoint.port == endpoint.port) {
+      return true;
+    }
+  }
+  return false;
+}
+
 Reach EgressGuard::Classify(const std::string& host) const {
   asio::ip::address addr;
   if (NetworkPolicy::ParseIpLiteral(host, &addr)) {
@@ -45,6 +56,9 @@ asio::awaitable<Result<beast::tcp_stream>> EgressGuard::Connect(
                               "): " + endpoint.HostPort() + ": " + why);
     return MakeError(ErrorCode::kBlocked, endpoint.HostPort() + " " + why);
   };
+  if (!IsRegistered(purpose, endpoint)) {
+    co_return blocked("is not a registered destination for this purpose");
+  }
   if (policy_.offline() && Classify(endpoint.host) == Reach::kExternal) {
     co_return blocked("is external and offline mode is active");
   }

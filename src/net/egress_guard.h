@@ -47,6 +47,11 @@ class EgressGuard {
   // (online: always; offline: internal only).
   bool Allows(const std::string& host) const;
 
+  // True if `endpoint` (host and port) was registered for `purpose`.
+  bool IsRegistered(EgressPurpose purpose, const Endpoint& endpoint) const;
+
+  // Refuses (kBlocked) any destination not registered for `purpose`: no code path can open a
+  // connection the registry (and so `isartor check`) does not know about.
   // Resolves (unless offline mode forbids even that) and connects, with a deadline.
   // Returns the connected stream, or kBlocked (offline mode, external destination: no DNS
   // query is made for an external name), kUnavailable (resolve/connect failed) or
@@ -57,7 +62,7 @@ class EgressGuard {
  private:
   NetworkPolicy policy_;
   Metrics* metrics_;
-  mutable std::mutex mu_;  // guards registry_ (start-up and `check` only, never per request)
+  mutable std::mutex mu_;  // guards registry_; held only to copy/scan it, never across I/O
   std::vector<Destination> registry_;
 };
 
