@@ -183,6 +183,11 @@ std::string Metrics::Render() const {
   upstream_duration_.Render(out, "isartor_upstream_duration_seconds", "");
   Header(out, "isartor_upstream_ttfb_seconds", "histogram", "L3 upstream time to first byte.");
   upstream_ttfb_.Render(out, "isartor_upstream_ttfb_seconds", "");
+  Header(out, "isartor_semantic_embedding_seconds", "histogram",
+         "L1b: time to embed a prompt, queue wait included.");
+  semantic_embedding_.Render(out, "isartor_semantic_embedding_seconds", "");
+  Header(out, "isartor_semantic_search_seconds", "histogram", "L1b: nearest-neighbour search time.");
+  semantic_search_.Render(out, "isartor_semantic_search_seconds", "");
   Header(out, "isartor_egress_blocked_total", "counter",
          "Outbound connections refused by the egress guard.");
   for (int p = 0; p < static_cast<int>(EgressPurpose::kCount); ++p)

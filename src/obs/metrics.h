@@ -52,6 +52,9 @@ class Metrics {
   void RecordError(FinalLayer layer, ErrorCode code);
   void RecordCacheEvent(CacheLayer layer, CacheOutcome outcome);
   void RecordUpstream(double total_seconds, double ttfb_seconds);
+  // L1b: time to embed a prompt (queue wait included) and to search the index.
+  void RecordSemanticEmbedding(double seconds) { semantic_embedding_.Observe(seconds); }
+  void RecordSemanticSearch(double seconds) { semantic_search_.Observe(seconds); }
   void RecordEgressBlocked(EgressPurpose purpose);
   void InFlightDelta(int delta) { in_flight_.fetch_add(delta, std::memory_order_relaxed); }
 
@@ -82,6 +85,8 @@ class Metrics {
              static_cast<int>(CacheLayer::kCount)> cache_events_{};
   Histogram upstream_duration_;
   Histogram upstream_ttfb_;
+  Histogram semantic_embedding_;
+  Histogram semantic_search_;
   std::array<std::atomic<uint64_t>, static_cast<int>(EgressPurpose::kCount)> egress_blocked_{};
   std::atomic<int64_t> in_flight_{0};
   struct Gauge {

@@ -1,0 +1,31 @@
+// A cheap lexical check run on a semantic-cache candidate before it is served: two prompts can
+// embed close together and still need different answers ("... in 2023" / "... in 2024",
+// "is X safe" / "is X not safe", "capital of France" / "capital of Germany"). MiniLM is weak at
+// exactly these, so any of the following differences vetoes the hit:
+//   number  — the multisets of numbers (digits, or words like "three", "first", "half") differ
+//   date    — the sets of month / weekday / relative-day words differ
+//   negation — the number of negations differs (not, no, never, without, n't, ...)
+//   entity  — a proper noun, acronym or alphanumeric token (iPhone, GPT4, USA) of one text does
+//             not occur in the other (case-insensitive); title-cased texts only contribute
+//             acronyms and alphanumerics
+//   opposite — one text has a word, the other its antonym (best/worst, before/after, buy/sell,
+//              increase/decrease, ...) and not the word itself
+//   order   — the same content words in a different order ("5 km to miles" / "5 miles to km",
+//             "is Rust faster than Go" / "is Go faster than Rust")
+// False vetoes only cost a cache miss; false passes can serve a wrong answer, so the checks
+// lean strict. Pure functions, thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace isartor {
+
+struct GuardVerdict {
+  bool veto = false;
+  std::string reason;  // "number", "date", "negation", "entity", "opposite", "order"
+};
+
+GuardVerdict CheckLexicalGuard(std::string_view new_text, std::string_view cached_text);
+
+}  // namespace isartor

@@ -1,0 +1,217 @@
+#include "layers/l1b_semantic/semantic_cache_layer.h"
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <atomic>
+#include <cstdio>
+
+#include "embed/embedder.h"
+#include "layers/l1b_semantic/lexical_guard.h"
+#include "layers/l1b_semantic/semantic_key.h"
+#include "obs/log.h"
+
+namespace isartor {
+namespace asio = boost::asio;
+
+namespace {
+
+class EmbedderSource : public EmbeddingSource {
+ public:
+  explicit EmbedderSource(std::unique_ptr<embed::Embedder> embedder)
+      : embedder_(std::move(embedder)) {}
+  void EmbedAsync(std::string text, Callback done) override {
+    embedder_->EmbedAsync(std::move(text), [done = std::move(done)](Result<embed::Embedding> r) {
+      if (!r.ok()) return done(r.error());
+      // The model sees at most 256 tokens; a full window means the tail may have been cut.
+      bool truncated = r->tokens.size() >= 256;
+      done(TextVector{std::move(r->vector), truncated});
+    });
+  }
+  int dimension() const override { return embedder_->dimension(); }
+
+ private:
+  std::unique_ptr<embed::Embedder> embedder_;
+};
+
+// Suspends the coroutine until the source calls back, then resumes it on its own executor:
+// the embedding runs on the embedder's workers, never on the I/O thread.
+asio::awaitable<Result<TextVector>> EmbedOnWorkers(EmbeddingSource& source, std::string text) {
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable),
+                                          void(Result<TextVector>)>(
+      [&source](auto handler, std::string text) {
+        using Handler = decltype(handler);
+        auto shared = std::make_shared<Handler>(std::move(handler));
+        source.EmbedAsync(std::move(text), [shared](Result<TextVector> r) {
+          auto executor = asio::get_associated_executor(*shared);
+          asio::post(executor, [shared, r = std::move(r)]() mutable { (*shared)(std::move(r)); });
+        });
+      },
+      asio::use_awaitable, std::move(text));
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+std::string FormatScore(float score) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4f", score);
+  return buf;
+}
+
+std::string PendingId(const SemanticKey& key) { return key.partition + '\n' + key.text; }
+
+}  // namespace
+
+std::unique_ptr<EmbeddingSource> MakeEmbedderSource(std::unique_ptr<embed::Embedder> embedder) {
+  return std::make_unique<EmbedderSource>(std::move(embedder));
+}
+
+SemanticCacheLayer::SemanticCacheLayer(Options options, std::unique_ptr<EmbeddingSource> source,
+                                       Metrics* metrics, SemanticIndex::Clock clock)
+    : options_(options), metrics_(metrics), clock_(clock) {
+  if (!clock_) clock_ = [] { return std::chrono::steady_clock::now(); };
+  options_.index.dimension = source->dimension();
+  index_ = std::make_unique<SemanticIndex>(options_.index, clock);
+  source_ = std::move(source);
+}
+
+// source_ goes first (member order), so no embedder callback can touch a destroyed index.
+SemanticCacheLayer::~SemanticCacheLayer() { source_.reset(); }
+
+std::size_t SemanticCacheLayer::pending() const {
+  std::lock_guard<std::mutex> lock(pending_mu_);
+  return pending_.size();
+}
+
+void SemanticCacheLayer::Remember(const std::string& id, std::vector<float> vector) {
+  auto now = clock_();
+  std::lock_guard<std::mutex> lock(pending_mu_);
+  if (pending_.size() >= options_.max_pending) {
+    // Misses whose answer never came (upstream failed, client left) age out here.
+    std::erase_if(pending_, [&](const auto& kv) { return now - kv.second.at > options_.pending_ttl; });
+    if (pending_.size() >= options_.max_pending) pending_.erase(pending_.begin());
+  }
+  pending_[id] = Pending{std::move(vector), now};
+}
+
+bool SemanticCacheLayer::TakePending(const std::string& id, std::vector<float>& vector) {
+  std::lock_guard<std::mutex> lock(pending_mu_);
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return false;
+  vector = std::move(it->second.vector);
+  pending_.erase(it);
+  return true;
+}
+
+void SemanticCacheLayer::ReportEmbedError(const Error& error) {
+  metrics_->RecordCacheEvent(CacheLayer::kL1b, CacheOutcome::kError);
+  static std::atomic<uint64_t> failures{0};
+  uint64_t n = failures.fetch_add(1, std::memory_order_relaxed);
+  if (n < 3 || n % 1000 == 0) {  // a broken embedder must not flood the log
+    Diag(LogLevel::kWarn, "L1b skipped: embedding failed (" + std::to_string(n + 1) +
+                              " so far): " + error.message);
+  }
+}
+
+boost::asio::awaitable<LayerResult> SemanticCacheLayer::Handle(RequestContext& ctx,
+                                                               ResponseSink& sink) {
+  if (ctx.no_cache) {
+    metrics_->RecordCacheEvent(CacheLayer::kL1b, CacheOutcome::kBypass);
+    co_return LayerResult::Pass();
+  }
+  SemanticKey key = SemanticKeyFor(ctx);
+  if (!key.eligible) {
+    metrics_->RecordCacheEvent(CacheLayer::kL1b, CacheOutcome::kBypass);
+    co_return LayerResult::Pass();
+  }
+  auto started = std::chrono::steady_clock::now();
+  Result<TextVector> embedded = co_await EmbedOnWorkers(*source_, key.text);
+  metrics_->RecordSemanticEmbedding(SecondsSince(started));
+  if (!embedded.ok()) {
+    ReportEmbedError(embedded.error());
+    co_return LayerResult::Pass();
+  }
+  if (embedded->truncated) {  // the vector does not cover the whole prompt: too risky
+    metrics_->RecordCacheEvent(CacheLayer::kL1b, CacheOutcome::kBypass);
+    Remember(PendingId(key), {});  // tells OnAnswer not to embed it again
+    co_return LayerResult::Pass();
+  }
+  started = std::chrono::steady_clock::now();
+  auto matches = index_->Search(key.partition, embedded->values, options_.candidates,
+                                options_.threshold);
+  metrics_->RecordSemanticSearch(SecondsSince(started));
+  if (!matches.ok()) {
+    metrics_->RecordCacheEvent(CacheLayer::kL1b, CacheOutcome::kError);
+    co_return LayerResult::Pass();
+  }
+  const SemanticMatch* hit = nullptr;
+  for (const SemanticMatch& m : *matches) {
+    if (!options_.lexical_guard || !CheckLexicalGuard(key.text, m.entry->text).veto) {
+      hit = &m;
+      break;
+    }
+  }
+  if (!hit) {
+    metrics_->RecordCacheEvent(CacheLayer::kL1b,
+                               matches->empty() ? CacheOutcome::kMiss : CacheOutcome::kVeto);
+    Remember(PendingId(key), std::move(embedded->values));
+    co_return LayerResult::Pass();
+  }
+  metrics_->RecordCacheEvent(CacheLayer::kL1b, CacheOutcome::kHit);
+  metrics_->AddTokensSaved(FinalLayer::kL1b, static_cast<uint64_t>(hit->entry->answer->total_tokens));
+  ctx.similarity = FormatScore(hit->score);
+  AnswerMeta meta;
+  meta.layer = FinalLayer::kL1b;
+  meta.headers.emplace_back("X-Isartor-Similarity", ctx.similarity);
+  std::shared_ptr<const StoredAnswer> answer = hit->entry->answer;
+  Status sent = co_await sink.SendComplete(200, answer->body, meta);
+  LayerResult result;
+  result.verdict = LayerVerdict::kAnswered;
+  result.status = sent.ok() ? 200 : 499;  // 499: the client went away mid-answer
+  co_return result;
+}
+
+void SemanticCacheLayer::Store(const std::string& partition, const std::vector<float>& vector,
+                               std::string text, std::shared_ptr<const StoredAnswer> answer) {
+  auto inserted = index_->Insert(partition, vector, std::move(text), std::move(answer));
+  if (!inserted.ok()) {
+    metrics_->RecordCacheEvent(CacheLayer::kL1b, CacheOutcome::kError);
+    Diag(LogLevel::kWarn, "L1b store failed: " + inserted.error().message);
+    return;
+  }
+  metrics_->RecordCacheEvent(CacheLayer::kL1b, CacheOutcome::kStore);
+  for (std::size_t n = *inserted; n > 0; --n) {
+    metrics_->RecordCacheEvent(CacheLayer::kL1b, CacheOutcome::kEvict);
+  }
+}
+
+void SemanticCacheLayer::OnAnswer(const RequestContext& ctx,
+                                  std::shared_ptr<const StoredAnswer> answer) {
+  if (!answer) return;
+  SemanticKey key = SemanticKeyFor(ctx);
+  if (!key.eligible) return;
+  std::vector<float> vector;
+  if (TakePending(PendingId(key), vector)) {
+    if (vector.empty()) return;  // too long to embed whole
+    Store(key.partition, vector, std::move(key.text), std::move(answer));
+    return;
+  }
+  // No vector from Handle (Cache-Control: no-cache skipped the lookup): embed now, store from
+  // the embedder's thread. The index is thread-safe and outlives the source.
+  std::string text = key.text;
+  source_->EmbedAsync(std::move(text), [this, key = std::move(key), answer = std::move(answer)](
+                                           Result<TextVector> r) mutable {
+    if (!r.ok()) {
+      if (r.error().code != ErrorCode::kCancelled) ReportEmbedError(r.error());
+      return;
+    }
+    if (r->truncated) return;
+    Store(key.partition, r->values, std::move(key.text), std::move(answer));
+  });
+}
+
+}  // namespace isartor

@@ -1,0 +1,101 @@
+// L1b: answers a prompt that means the same as one answered before, inside the same hard
+// partition (see semantic_key.h), when the cosine similarity of the two last user turns is at
+// least the threshold and the lexical guard (lexical_guard.h) finds no difference in numbers,
+// dates, negation, entities, opposites or word order.
+//
+// Request path: SemanticKeyFor -> embed the text on the embedder's worker threads (the request's
+// coroutine is suspended meanwhile, never the I/O thread) -> SemanticIndex::Search ->
+// lexical guard on up to `candidates` matches, best first -> hit or pass.
+// The vector of a miss is kept briefly so OnAnswer can store the upstream's answer without
+// embedding again. A failing embedder or index is never a failed request: the layer passes and
+// counts isartor_cache_events_total{cache_layer="l1b",outcome="error"}.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/layer.h"
+#include "layers/l1b_semantic/semantic_index.h"
+#include "obs/metrics.h"
+
+namespace isartor {
+
+namespace embed {
+class Embedder;
+}
+
+struct TextVector {
+  std::vector<float> values;  // unit norm
+  bool truncated = false;     // the text exceeded the model's window; the tail was not seen
+};
+
+// Where the layer gets its vectors. Implementations are thread-safe.
+class EmbeddingSource {
+ public:
+  using Callback = std::function<void(Result<TextVector>)>;
+  virtual ~EmbeddingSource() = default;
+  // Calls `done` exactly once, from any thread (possibly before returning), with the vector or
+  // an error. `done` must be short and must not call back into the source.
+  virtual void EmbedAsync(std::string text, Callback done) = 0;
+  virtual int dimension() const = 0;
+};
+
+// Wraps the in-process MiniLM embedder. Never returns null.
+std::unique_ptr<EmbeddingSource> MakeEmbedderSource(std::unique_ptr<embed::Embedder> embedder);
+
+class SemanticCacheLayer : public Layer {
+ public:
+  struct Options {
+    SemanticIndex::Options index;
+    float threshold = 0.85f;     // minimum cosine similarity for a hit
+    std::size_t candidates = 4;  // matches above the threshold the guard may examine
+    bool lexical_guard = true;
+    std::size_t max_pending = 4096;            // remembered miss vectors awaiting OnAnswer
+    std::chrono::seconds pending_ttl{600};
+  };
+
+  // `source` is owned; `metrics` borrowed and must outlive the layer. The index dimension is
+  // taken from the source.
+  SemanticCacheLayer(Options options, std::unique_ptr<EmbeddingSource> source, Metrics* metrics,
+                     SemanticIndex::Clock clock = nullptr);
+  ~SemanticCacheLayer() override;
+
+  FinalLayer id() const override { return FinalLayer::kL1b; }
+  std::string State() const override { return "active"; }
+  // Must be awaited on a strand-less or strand executor of the request; resumes there after
+  // the embedding. Answers with the cached body, or passes.
+  boost::asio::awaitable<LayerResult> Handle(RequestContext& ctx, ResponseSink& sink) override;
+  // Stores the answer under the request's vector (remembered from Handle, or embedded now on
+  // the embedder's threads without blocking the caller).
+  void OnAnswer(const RequestContext& ctx, std::shared_ptr<const StoredAnswer> answer) override;
+
+  const SemanticIndex& index() const { return *index_; }
+  // Embeddings still pending for OnAnswer (tests).
+  std::size_t pending() const;
+
+ private:
+  struct Pending {
+    std::vector<float> vector;
+    std::chrono::steady_clock::time_point at;
+  };
+  void Remember(const std::string& id, std::vector<float> vector);
+  bool TakePending(const std::string& id, std::vector<float>& vector);
+  void Store(const std::string& partition, const std::vector<float>& vector, std::string text,
+             std::shared_ptr<const StoredAnswer> answer);
+  void ReportEmbedError(const Error& error);
+
+  Options options_;
+  Metrics* metrics_;
+  SemanticIndex::Clock clock_;
+  std::unique_ptr<SemanticIndex> index_;  // declared before source_: outlives its callbacks
+  mutable std::mutex pending_mu_;
+  std::unordered_map<std::string, Pending> pending_;  // pending_mu_
+  std::unique_ptr<EmbeddingSource> source_;
+};
+
+}  // namespace isartor

@@ -1,0 +1,226 @@
+#include "layers/l1b_semantic/semantic_index.h"
+
+#include <hnswlib/hnswlib.h>
+
+#include <algorithm>
+#include <exception>
+
+namespace isartor {
+
+struct SemanticIndex::Partition {
+  struct Slot {
+    std::shared_ptr<const SemanticEntry> entry;  // null = free
+    uint64_t generation = 0;
+  };
+  mutable std::shared_mutex mu;
+  std::unique_ptr<hnswlib::InnerProductSpace> space;
+  std::unique_ptr<hnswlib::HierarchicalNSW<float>> graph;
+  std::vector<Slot> slots;  // by hnswlib label
+  std::vector<std::size_t> free_labels;
+  std::unordered_map<std::string, std::size_t> by_text;  // live entries only
+  std::size_t live = 0;
+};
+
+namespace {
+
+std::size_t EntryBytes(const SemanticEntry& e) {
+  return sizeof(SemanticEntry) + e.text.size() + (e.answer ? e.answer->body.size() : 0);
+}
+
+}  // namespace
+
+SemanticIndex::SemanticIndex(Options options, Clock clock)
+    : options_(options), clock_(std::move(clock)) {
+  if (!clock_) clock_ = [] { return std::chrono::steady_clock::now(); };
+  options_.max_entries = std::max<std::size_t>(1, options_.max_entries);
+  options_.initial_slots = std::max<std::size_t>(1, options_.initial_slots);
+}
+
+SemanticIndex::~SemanticIndex() = default;
+
+std::shared_ptr<SemanticIndex::Partition> SemanticIndex::Find(const std::string& partition) const {
+  std::shared_lock<std::shared_mutex> lock(map_mu_);
+  auto it = partitions_.find(partition);
+  return it == partitions_.end() ? nullptr : it->second;
+}
+
+std::size_t SemanticIndex::partitions() const {
+  std::shared_lock<std::shared_mutex> lock(map_mu_);
+  return partitions_.size();
+}
+
+SemanticIndex::Stats SemanticIndex::stats() const {
+  return {evicted_.load(std::memory_order_relaxed), expired_.load(std::memory_order_relaxed)};
+}
+
+Result<std::vector<SemanticMatch>> SemanticIndex::Search(const std::string& partition,
+                                                         std::span<const float> vector,
+                                                         std::size_t k, float min_score) const {
+  if (vector.size() != static_cast<std::size_t>(options_.dimension)) {
+    return MakeError(ErrorCode::kInvalidArgument, "semantic index: wrong vector dimension");
+  }
+  std::vector<SemanticMatch> matches;
+  std::shared_ptr<Partition> p = Find(partition);
+  if (!p || k == 0) return matches;
+  auto now = clock_();
+  std::shared_lock<std::shared_mutex> lock(p->mu);
+  if (p->live == 0) return matches;
+  std::priority_queue<std::pair<float, hnswlib::labeltype>> found;
+  try {
+    found = p->graph->searchKnn(vector.data(), std::min(k, p->live));
+  } catch (const std::exception& e) {
+    return MakeError(ErrorCode::kInternal, std::string("hnswlib search: ") + e.what());
+  }
+  // The queue pops the largest distance first; inner-product distance is 1 - cosine.
+  while (!found.empty()) {
+    auto [distance, label] = found.top();
+    found.pop();
+    float score = 1.0f - distance;
+    if (score < min_score || label >= p->slots.size()) continue;
+    const auto& entry = p->slots[label].entry;
+    if (!entry || entry->expires <= now) continue;
+    matches.push_back({entry, score});
+  }
+  std::reverse(matches.begin(), matches.end());
+  return matches;
+}
+
+bool SemanticIndex::RemoveSlotLocked(const OrderRecord& record) {
+  std::shared_ptr<Partition> p = Find(record.partition);
+  if (!p) return false;
+  bool now_empty = false;
+  {
+    std::unique_lock<std::shared_mutex> lock(p->mu);
+    if (record.label >= p->slots.size()) return false;
+    auto& slot = p->slots[record.label];
+    if (!slot.entry || slot.generation != record.generation) return false;  // replaced since
+    try {
+      p->graph->markDelete(record.label);
+    } catch (const std::exception&) {
+      // The label is always in the graph while its slot is live; keep going regardless.
+    }
+    p->by_text.erase(slot.entry->text);
+    bytes_.fetch_sub(EntryBytes(*slot.entry), std::memory_order_relaxed);
+    slot.entry.reset();
+    p->free_labels.push_back(record.label);
+    --p->live;
+    now_empty = p->live == 0;
+  }
+  entries_.fetch_sub(1, std::memory_order_relaxed);
+  if (now_empty) {
+    // The whole graph goes: that is where an emptied partition gives its memory back.
+    std::unique_lock<std::shared_mutex> lock(map_mu_);
+    auto it = partitions_.find(record.partition);
+    if (it != partitions_.end() && it->second == p) {
+      bytes_.fetch_sub(p->graph->max_elements_ * p->graph->size_data_per_element_,
+                       std::memory_order_relaxed);
+      partitions_.erase(it);
+    }
+  }
+  return true;
+}
+
+std::size_t SemanticIndex::RemoveOldestLocked(
+    const std::function<bool(const OrderRecord&)>& should_remove, std::atomic<uint64_t>& counter) {
+  std::size_t removed = 0;
+  while (!order_.empty() && should_remove(order_.front())) {
+    OrderRecord record = std::move(order_.front());
+    order_.pop_front();
+    if (RemoveSlotLocked(record)) {
+      ++removed;
+      counter.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  return removed;
+}
+
+std::size_t SemanticIndex::Sweep() {
+  std::lock_guard<std::mutex> lock(writer_mu_);
+  auto now = clock_();
+  return RemoveOldestLocked([now](const OrderRecord& r) { return r.expires <= now; }, expired_);
+}
+
+Result<std::size_t> SemanticIndex::Insert(const std::string& partition, std::span<const float> vector,
+                             std::string text, std::shared_ptr<const StoredAnswer> answer) {
+  if (vector.size() != static_cast<std::size_t>(options_.dimension)) {
+    return MakeError(ErrorCode::kInvalidArgument, "semantic index: wrong vector dimension");
+  }
+  if (!answer) return MakeError(ErrorCode::kInvalidArgument, "semantic index: null answer");
+  std::lock_guard<std::mutex> lock(writer_mu_);
+  auto now = clock_();
+  RemoveOldestLocked([now](const OrderRecord& r) { return r.expires <= now; }, expired_);
+  // Stale records (replaced entries) are popped too; they remove nothing and cost nothing.
+  std::size_t evicted = RemoveOldestLocked(
+      [this](const OrderRecord&) {
+        return entries_.load(std::memory_order_relaxed) >= options_.max_entries;
+      },
+      evicted_);
+  Status inserted = InsertLocked(partition, vector, std::move(text), std::move(answer));
+  if (!inserted.ok()) return inserted.error();
+  return evicted;
+}
+
+Status SemanticIndex::InsertLocked(const std::string& partition, std::span<const float> vector,
+                                   std::string text, std::shared_ptr<const StoredAnswer> answer) {
+  std::shared_ptr<Partition> p = Find(partition);
+  bool created = false;
+  if (!p) {
+    p = std::make_shared<Partition>();
+    try {
+      p->space = std::make_unique<hnswlib::InnerProductSpace>(options_.dimension);
+      p->graph = std::make_unique<hnswlib::HierarchicalNSW<float>>(
+          p->space.get(), options_.initial_slots, options_.hnsw_m, options_.ef_construction);
+      p->graph->setEf(options_.ef_search);
+    } catch (const std::exception& e) {
+      return MakeError(ErrorCode::kInternal, std::string("hnswlib create: ") + e.what());
+    }
+    created = true;
+  }
+  auto expires = clock_() + options_.ttl;
+  auto entry = std::make_shared<const SemanticEntry>(SemanticEntry{text, std::move(answer), expires});
+  uint64_t generation = next_generation_++;
+  std::size_t label;
+  bool replaced = false;
+  {
+    std::unique_lock<std::shared_mutex> lock(p->mu);
+    std::size_t graph_bytes_before =
+        created ? 0 : p->graph->max_elements_ * p->graph->size_data_per_element_;
+    if (auto same = p->by_text.find(text); same != p->by_text.end()) {
+      label = same->second;
+      replaced = true;
+    } else if (!p->free_labels.empty()) {
+      label = p->free_labels.back();
+    } else {
+      label = p->slots.size();
+    }
+    try {
+      if (label >= p->graph->max_elements_) p->graph->resizeIndex(p->graph->max_elements_ * 2);
+      // An existing label (replaced or recycled) is rewritten in place and undeleted.
+      p->graph->addPoint(vector.data(), label);
+    } catch (const std::exception& e) {
+      return MakeError(ErrorCode::kInternal, std::string("hnswlib insert: ") + e.what());
+    }
+    bytes_.fetch_add(p->graph->max_elements_ * p->graph->size_data_per_element_ -
+                         graph_bytes_before, std::memory_order_relaxed);
+    if (!replaced && !p->free_labels.empty() && p->free_labels.back() == label) {
+      p->free_labels.pop_back();
+    }
+    if (label >= p->slots.size()) p->slots.resize(label + 1);
+    auto& slot = p->slots[label];
+    if (slot.entry) bytes_.fetch_sub(EntryBytes(*slot.entry), std::memory_order_relaxed);
+    bytes_.fetch_add(EntryBytes(*entry), std::memory_order_relaxed);
+    slot.entry = entry;
+    slot.generation = generation;
+    p->by_text[text] = label;
+    if (!replaced) ++p->live;
+  }
+  if (created) {
+    std::unique_lock<std::shared_mutex> lock(map_mu_);
+    partitions_[partition] = p;
+  }
+  if (!replaced) entries_.fetch_add(1, std::memory_order_relaxed);
+  order_.push_back({partition, label, generation, expires});
+  return Status();
+}
+
+}  // namespace isartor
