@@ -44,6 +44,13 @@ std::string LineText(const CheckLine& l, bool offline) {
   return out;
 }
 
+// A free function, not a lambda: GCC 12 miscompiles capturing coroutine lambdas.
+boost::asio::awaitable<std::string> ProbeOne(EgressGuard* guard, Destination d) {
+  auto result = co_await guard->Connect(d.purpose, d.endpoint, std::chrono::seconds(3));
+  if (result.ok()) co_return std::string("reachable");
+  co_return "unreachable: " + result.error().message;
+}
+
 }  // namespace
 
 CheckReport BuildCheckReport(const Config& config, const std::vector<PlannedDestination>& plan,
@@ -150,12 +157,8 @@ void ProbeDestinations(const Config& config, const std::vector<PlannedDestinatio
       line.probe = "skipped (blocked)";
       continue;
     }
-    const Destination& d = plan[i].destination;
-    auto probe = [&guard, &d]() -> boost::asio::awaitable<std::string> {
-      auto result = co_await guard.Connect(d.purpose, d.endpoint, std::chrono::seconds(3));
-      co_return result.ok() ? std::string("reachable") : "unreachable: " + result.error().message;
-    };
-    auto future = boost::asio::co_spawn(ioc, probe(), boost::asio::use_future);
+    auto future = boost::asio::co_spawn(ioc, ProbeOne(&guard, plan[i].destination),
+                                        boost::asio::use_future);
     ioc.restart();
     ioc.run();
     line.probe = future.get();

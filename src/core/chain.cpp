@@ -15,7 +15,16 @@ boost::asio::awaitable<ChainResult> Chain::Run(RequestContext& ctx, ResponseSink
     Layer& layer = *layers_[i];
     if (!layer.enabled()) continue;
     auto started = std::chrono::steady_clock::now();
+    bool published = false;
+    ctx.publish_answer = [this, i, &ctx, &published](std::shared_ptr<const StoredAnswer> answer) {
+      if (published || ctx.no_store || !answer) return;
+      published = true;
+      for (std::size_t j = 0; j < i; ++j) {
+        if (layers_[j]->enabled()) layers_[j]->OnAnswer(ctx, answer);
+      }
+    };
     LayerResult r = co_await layer.Handle(ctx, sink);
+    ctx.publish_answer = nullptr;
     metrics_->RecordLayerDuration(
         layer.id(), std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     if (r.verdict == LayerVerdict::kPass) continue;
@@ -34,7 +43,7 @@ boost::asio::awaitable<ChainResult> Chain::Run(RequestContext& ctx, ResponseSink
     }
     result.layer = layer.id();
     result.status = r.status;
-    if (r.answer && !ctx.no_store && r.status >= 200 && r.status < 300) {
+    if (r.answer && !ctx.no_store && !published && r.status >= 200 && r.status < 300) {
       for (std::size_t j = 0; j < i; ++j) {
         if (layers_[j]->enabled()) layers_[j]->OnAnswer(ctx, r.answer);
       }

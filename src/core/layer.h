@@ -32,7 +32,8 @@ struct LayerResult {
   LayerVerdict verdict = LayerVerdict::kPass;
   int status = 0;                           // kAnswered: HTTP status sent to the client
   std::optional<Error> error;               // kFailed: what went wrong
-  // kAnswered with a complete 2xx answer that may be stored by earlier layers.
+  // kAnswered with a complete 2xx answer that may be stored by earlier layers (if the layer did
+  // not already hand it to ctx.publish_answer before finishing the response).
   std::shared_ptr<const StoredAnswer> answer;
 
   static LayerResult Pass() { return {}; }

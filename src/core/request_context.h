@@ -4,12 +4,16 @@
 
 #include <boost/json/object.hpp>
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "dialect/dialect.h"
 #include "dialect/request_view.h"
 
 namespace isartor {
+
+struct StoredAnswer;
 
 struct RequestContext {
   std::string request_id;
@@ -30,6 +34,10 @@ struct RequestContext {
   std::string anthropic_beta;
   std::string traceparent;
   std::chrono::steady_clock::time_point start;
+  // Set by the Chain for the layer it is running: that layer calls it with its complete 2xx
+  // answer BEFORE the last byte reaches the client, so a client that repeats the question at
+  // once already finds it cached. Calling it more than once, or when no-store, does nothing.
+  std::function<void(std::shared_ptr<const StoredAnswer>)> publish_answer;
   // Filled in by layers on the way: shown in headers and logs.
   std::string similarity;       // L1b hit score, as text
   std::string upstream_provider;

@@ -105,6 +105,7 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayJson(RequestContext& ctx, Respo
   auto answer = std::make_shared<StoredAnswer>();
   answer->total_tokens = TotalTokens(response_json, ctx);
   answer->body = out;
+  if (ctx.publish_answer) ctx.publish_answer(answer);
   AnswerMeta meta{FinalLayer::kL3, {}};
   Status sent = co_await sink.SendComplete(status, std::move(out), meta);
   if (!sent.ok()) co_return Answered(499);
@@ -164,12 +165,14 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayStream(RequestContext& ctx, Res
     (void)co_await sink.EndStream(false);
     co_return Answered(200);
   }
+  std::shared_ptr<StoredAnswer> answer;
+  if (auto final_json = accumulator.Finish(); final_json.ok()) {
+    answer = std::make_shared<StoredAnswer>();
+    answer->total_tokens = TotalTokens(*final_json, ctx);
+    answer->body = json::serialize(*final_json);
+    if (ctx.publish_answer) ctx.publish_answer(answer);
+  }
   (void)co_await sink.EndStream(true);
-  auto final_json = accumulator.Finish();
-  if (!final_json.ok()) co_return Answered(200);
-  auto answer = std::make_shared<StoredAnswer>();
-  answer->total_tokens = TotalTokens(*final_json, ctx);
-  answer->body = json::serialize(*final_json);
   co_return Answered(200, std::move(answer));
 }
 
