@@ -48,7 +48,10 @@ fi
 
 scripts/setup_models.sh
 
-if [ ! -f build/build.ninja ]; then
-  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
-fi
+# The air-gapped single binary: the MiniLM model files are linked into build/isartor, so it
+# needs no model folder at run time (ISARTOR_EMBED_MODEL=OFF builds a slimmer binary that
+# reads models/ instead).
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DISARTOR_EMBED_MODEL="${ISARTOR_EMBED_MODEL:-ON}" > build-configure.log 2>&1 \
+  || { cat build-configure.log; exit 1; }
 cmake --build build
