@@ -52,6 +52,6 @@ scripts/setup_models.sh
 # needs no model folder at run time (ISARTOR_EMBED_MODEL=OFF builds a slimmer binary that
 # reads models/ instead).
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DISARTOR_EMBED_MODEL="${ISARTOR_EMBED_MODEL:-ON}" > build-configure.log 2>&1 \
-  || { cat build-configure.log; exit 1; }
+  -DISARTOR_EMBED_MODEL="${ISARTOR_EMBED_MODEL:-ON}" > /tmp/isartor-configure.log 2>&1 \
+  || { cat /tmp/isartor-configure.log; exit 1; }
 cmake --build build
