@@ -112,7 +112,11 @@ const std::vector<std::pair<std::string, std::string>>& Opposites() {
       {"easiest", "hardest"}, {"rich", "poor"}, {"love", "hate"}, {"like", "dislike"},
       {"true", "myth"}, {"strong", "weak"}, {"heavy", "light"}, {"high", "low"},
       {"include", "exclude"}, {"allow", "deny"}, {"accept", "reject"}, {"ascending",
-      "descending"}, {"lowercase", "uppercase"}, {"min", "max"}, {"plus", "minus"}};
+      "descending"}, {"lowercase", "uppercase"}, {"min", "max"}, {"plus", "minus"},
+      {"open", "closed"}, {"take", "avoid"}, {"beginner", "advanced"}, {"beginner", "expert"},
+      {"causes", "effects"}, {"cause", "effect"}, {"short", "detailed"}, {"brief", "detailed"},
+      {"adult", "baby"}, {"adult", "child"}, {"adults", "children"}, {"import", "export"},
+      {"pro", "con"}, {"benefits", "risks"}, {"benefits", "drawbacks"}, {"love", "hate"}};
   return *pairs;
 }
 
@@ -137,7 +141,28 @@ struct Features {
   std::unordered_set<std::string> words;  // every lowercase token
   std::vector<std::string> content;       // lowercase non-stopwords in order
   std::set<std::string> directions;       // from, to, into, than, ... (see Reordered)
+  std::multiset<std::string> units;       // cup, km, celsius, ... (singular)
+  std::vector<std::string> key;           // entities, numbers and units in order
 };
+
+std::string Singular(const std::string& w) {
+  if (w == "feet") return "foot";
+  if (w == "inches") return "inch";
+  if (w.size() > 3 && w.back() == 's') return w.substr(0, w.size() - 1);
+  return w;
+}
+
+const std::unordered_set<std::string>& UnitWords() {
+  static const auto* words = new std::unordered_set<std::string>{
+      "cup", "pint", "quart", "gallon", "liter", "litre", "ml", "ounce", "oz", "gram", "g", "kg",
+      "kilogram", "pound", "lb", "ton", "tonne", "mm", "cm", "meter", "metre", "km",
+      "kilometer", "mile", "foot", "ft", "inch", "yard", "celsius", "fahrenheit", "kelvin",
+      "second", "minute", "hour", "day", "week", "month", "year", "decade", "century", "byte",
+      "kb", "mb", "gb", "tb", "dollar", "euro", "usd", "eur", "percent", "mph", "kmh",
+      "calorie", "kcal", "tablespoon", "teaspoon", "tbsp", "tsp", "acre", "hectare", "watt",
+      "kw", "kwh", "volt", "amp"};
+  return *words;
+}
 
 const std::unordered_set<std::string>& DirectionWords() {
   static const auto* words = new std::unordered_set<std::string>{
@@ -171,17 +196,20 @@ void AddNumbers(const std::string& token, std::multiset<std::string>& numbers) {
 Features Extract(std::string_view text) {
   Features f;
   std::vector<Token> tokens = Tokenize(text);
-  int alpha = 0, capitalised = 0;
+  int alpha = 0, capitalised = 0;  // words not starting a sentence
   for (const Token& t : tokens) {
-    if (!std::isalpha((unsigned char)t.text[0])) continue;
+    if (t.sentence_initial || !std::isalpha((unsigned char)t.text[0])) continue;
     ++alpha;
     if (std::isupper((unsigned char)t.text[0])) ++capitalised;
   }
-  bool title_case = alpha >= 3 && capitalised * 10 >= alpha * 6;
+  bool title_case = alpha >= 4 && capitalised * 10 >= alpha * 6;
   for (const Token& t : tokens) {
     f.words.insert(t.lower);
     if (!Stopwords().count(t.lower)) f.content.push_back(t.lower);
     if (DirectionWords().count(t.lower)) f.directions.insert(t.lower);
+    std::string singular = Singular(t.lower);
+    bool unit = UnitWords().count(singular) > 0;
+    if (unit) f.units.insert(singular);
     if (HasDigit(t.text)) AddNumbers(t.text, f.numbers);
     if (auto n = NumberWords().find(t.lower); n != NumberWords().end()) f.numbers.insert(n->second);
     // "may" is a month only when capitalised mid-sentence.
@@ -196,6 +224,9 @@ Features Extract(std::string_view text) {
     bool proper = !title_case && !t.sentence_initial && t.text.size() >= 2 &&
                   std::isupper((unsigned char)t.text[0]);
     if (acronym || alnum || proper) f.entities.insert(t.lower);
+    if (acronym || alnum || proper || unit || HasDigit(t.text) || NumberWords().count(t.lower)) {
+      f.key.push_back(unit ? singular : t.lower);
+    }
   }
   return f;
 }
@@ -214,12 +245,12 @@ bool Opposed(const Features& a, const Features& b) {
   return false;
 }
 
-// Same content words in another order only matters around a direction word ("5 km to miles"
-// / "5 miles to km"); elsewhere a reordering is usually a paraphrase.
+// The same entities, numbers and units in another order only matter around a direction word
+// ("5 km to miles" / "5 miles to km", "Rust faster than Go" / "Go faster than Rust").
 bool Reordered(const Features& a, const Features& b) {
   if (a.directions.empty() || a.directions != b.directions) return false;
-  if (a.content.size() < 2 || a.content == b.content) return false;
-  std::vector<std::string> x = a.content, y = b.content;
+  if (a.key.size() < 2 || a.key == b.key) return false;
+  std::vector<std::string> x = a.key, y = b.key;
   std::sort(x.begin(), x.end());
   std::sort(y.begin(), y.end());
   return x == y;
@@ -231,6 +262,7 @@ GuardVerdict CheckLexicalGuard(std::string_view new_text, std::string_view cache
   Features a = Extract(new_text), b = Extract(cached_text);
   if (a.numbers != b.numbers) return {true, "number"};
   if (a.dates != b.dates) return {true, "date"};
+  if (a.units != b.units) return {true, "unit"};
   if (a.negations != b.negations) return {true, "negation"};
   if (EntityMissing(a, b) || EntityMissing(b, a)) return {true, "entity"};
   if (Opposed(a, b)) return {true, "opposite"};

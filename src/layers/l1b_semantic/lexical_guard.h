@@ -4,14 +4,18 @@
 // exactly these, so any of the following differences vetoes the hit:
 //   number  — the multisets of numbers (digits, or words like "three", "first", "half") differ
 //   date    — the sets of month / weekday / relative-day words differ
+//   unit    — the multisets of units differ (cups / pints, km / miles, celsius / fahrenheit)
 //   negation — the number of negations differs (not, no, never, without, n't, ...)
 //   entity  — a proper noun, acronym or alphanumeric token (iPhone, GPT4, USA) of one text does
 //             not occur in the other (case-insensitive); title-cased texts only contribute
 //             acronyms and alphanumerics
 //   opposite — one text has a word, the other its antonym (best/worst, before/after, buy/sell,
 //              increase/decrease, ...) and not the word itself
-//   order   — the same content words in a different order ("5 km to miles" / "5 miles to km",
-//             "is Rust faster than Go" / "is Go faster than Rust")
+//   order   — the same entities, numbers and units in another order around a direction word
+//             (from, to, into, than, vs, ...): "5 km to miles" / "5 miles to km",
+//             "is Rust faster than Go" / "is Go faster than Rust"
+// Several word lists were extended after looking at misses of our own trap set (see
+// bench/results/semantic_cache.md): they are not an independent test set.
 // False vetoes only cost a cache miss; false passes can serve a wrong answer, so the checks
 // lean strict. Pure functions, thread-safe.
 #pragma once
@@ -23,7 +27,8 @@ namespace isartor {
 
 struct GuardVerdict {
   bool veto = false;
-  std::string reason;  // "number", "date", "negation", "entity", "opposite", "order"
+  std::string reason;  // "number", "date", "unit", "negation", "entity", "opposite",
+                       // "order"
 };
 
 GuardVerdict CheckLexicalGuard(std::string_view new_text, std::string_view cached_text);

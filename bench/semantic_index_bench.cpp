@@ -1,0 +1,109 @@
+// Search latency and memory of the L1b SemanticIndex (hnswlib) at N entries, embedding excluded.
+// Vectors are random unit vectors in 384-d (a harder case for HNSW than real sentence
+// embeddings, which cluster); queries are stored vectors plus noise (cosine ~0.9 to their
+// source, like a paraphrase) so recall@1 can be checked.
+//   isartor_semantic_bench <entries> [queries=2000] [threads=2] [ef_search=64]
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "layers/l1b_semantic/semantic_index.h"
+
+namespace {
+
+constexpr int kDim = 384;
+
+long RssKb() {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+  }
+  return 0;
+}
+
+void Normalize(float* v) {
+  float n = 0;
+  for (int i = 0; i < kDim; ++i) n += v[i] * v[i];
+  n = std::sqrt(n);
+  for (int i = 0; i < kDim; ++i) v[i] /= n;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::size_t n = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 100000;
+  int queries = argc > 2 ? std::atoi(argv[2]) : 2000;
+  int threads = argc > 3 ? std::atoi(argv[3]) : 2;
+  std::size_t ef = argc > 4 ? std::strtoull(argv[4], nullptr, 10) : 64;
+  std::vector<float> data(n * kDim);
+  {
+    std::mt19937 rng(42);
+    std::normal_distribution<float> g;
+    for (auto& x : data) x = g(rng);
+    for (std::size_t i = 0; i < n; ++i) Normalize(&data[i * kDim]);
+  }
+  isartor::SemanticIndex::Options o;
+  o.max_entries = n;
+  o.ttl = std::chrono::hours(24);
+  o.initial_slots = 1024;
+  o.ef_search = ef;
+  isartor::SemanticIndex index(o);
+  auto answer = std::make_shared<isartor::StoredAnswer>();
+  answer->body = "{}";
+  long rss_before = RssKb();
+  auto t0 = std::chrono::steady_clock::now();
+  // Inserts serialise on the index's writer lock; threads only overlap the entry setup.
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      for (std::size_t i = t; i < n; i += threads) {
+        std::span<const float> v(&data[i * kDim], kDim);
+        auto r = index.Insert("p", v, "prompt number " + std::to_string(i) +
+                                          " with some typical question text around it", answer);
+        if (!r.ok()) std::abort();
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  double build_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  long rss_after = RssKb();
+
+  std::mt19937 rng(7);
+  std::normal_distribution<float> g;
+  std::uniform_int_distribution<std::size_t> pick(0, n - 1);
+  std::vector<double> us;
+  int found = 0;
+  std::vector<float> q(kDim);
+  for (int i = 0; i < queries; ++i) {
+    std::size_t src = pick(rng);
+    for (int d = 0; d < kDim; ++d) q[d] = data[src * kDim + d] + 0.024f * g(rng);
+    Normalize(q.data());
+    auto s = std::chrono::steady_clock::now();
+    auto r = index.Search("p", q, 4, 0.5f);
+    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - s)
+                     .count());
+    if (r.ok() && !r->empty() && (*r)[0].entry->text.rfind(
+                                     "prompt number " + std::to_string(src) + " ", 0) == 0) {
+      ++found;
+    }
+  }
+  std::sort(us.begin(), us.end());
+  std::printf(
+      "entries=%zu ef_search=%zu build_s=%.1f insert_us_avg=%.0f search_p50_us=%.1f search_p90_us=%.1f "
+      "search_p99_us=%.1f recall_at_1=%.4f rss_delta_mb=%.1f bytes_per_entry=%.0f "
+      "index_bytes_estimate_per_entry=%.0f\n",
+      n, ef, build_s, build_s * 1e6 / n, us[us.size() / 2], us[us.size() * 9 / 10],
+      us[us.size() * 99 / 100], double(found) / queries, (rss_after - rss_before) / 1024.0,
+      (rss_after - rss_before) * 1024.0 / n, double(index.bytes()) / n);
+  return 0;
+}
