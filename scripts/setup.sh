@@ -18,7 +18,7 @@ APT_PACKAGES=(
   libdnnl-dev libopenblas-dev libeigen3-dev
   libgtest-dev libbenchmark-dev
   python3-venv python3-pip
-  nginx-light wrk strace iproute2 procps curl
+  nginx-light wrk strace iproute2 procps curl prometheus
 )
 
 missing=()

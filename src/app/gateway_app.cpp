@@ -21,8 +21,10 @@
 #include "layers/l3_upstream/upstream_layer.h"
 #include "license/license.h"
 #include "net/egress_guard.h"
+#include "obs/audit_trail.h"
 #include "obs/log.h"
 #include "obs/metrics.h"
+#include "otel/trace_export_setup.h"
 #include "upstream/http_client.h"
 
 namespace isartor {
@@ -157,6 +159,40 @@ std::string OfflineBanner(const Config& config, const Chain& chain, const Egress
   return RenderBanner("[Isartor] OFFLINE MODE ACTIVE", lines);
 }
 
+// The AU-2 trail: stdout always; the signed log when ISARTOR__AUDIT_LOG_PATH is set.
+Result<std::unique_ptr<AuditTrail>> OpenAuditTrail(const Config& config, Metrics& metrics) {
+  std::unique_ptr<audit::AuditLog> log;
+  if (!config.audit_log_path.empty()) {
+    if (config.audit_signing_key_file.empty()) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "ISARTOR__AUDIT_LOG_PATH needs ISARTOR__AUDIT_SIGNING_KEY_FILE (create one "
+                       "with: isartor audit keygen --out DIR)");
+    }
+    audit::AuditLogOptions options;
+    options.path = config.audit_log_path;
+    options.signing_key_file = config.audit_signing_key_file;
+    options.checkpoint_every_n_events = config.audit_checkpoint_every;
+    options.rotate_bytes = config.audit_rotate_bytes;
+    auto fsync = audit::ParseFsyncPolicy(config.audit_fsync);
+    if (!fsync.ok()) return fsync.error();
+    options.fsync = *fsync;
+    auto opened = audit::AuditLog::Open(options);
+    if (!opened.ok()) {
+      return MakeError(opened.error().code, "audit log: " + opened.error().message);
+    }
+    log = std::move(opened.value());
+    auto* raw = log.get();
+    metrics.AddGauge("isartor_audit_events_total", "Audit events by fate.", "fate=\"appended\"",
+                     [raw] { return static_cast<double>(raw->counters().appended); });
+    metrics.AddGauge("isartor_audit_events_total", "Audit events by fate.", "fate=\"dropped\"",
+                     [raw] { return static_cast<double>(raw->counters().dropped); });
+    metrics.AddGauge("isartor_audit_events_total", "Audit events by fate.",
+                     "fate=\"write_error\"",
+                     [raw] { return static_cast<double>(raw->counters().write_errors); });
+  }
+  return std::make_unique<AuditTrail>(config.audit_include_content, std::move(log));
+}
+
 }  // namespace
 
 int RunGateway(const Config& config) {
@@ -229,7 +265,12 @@ int RunGateway(const Config& config) {
     std::fwrite(banner.data(), 1, banner.size(), stderr);
   }
 
-  ApiHandlerDeps deps{&config, &chain, &metrics,
+  auto audit = OpenAuditTrail(config, metrics);
+  if (!audit.ok()) {
+    Diag(LogLevel::kError, audit.error().message);
+    return 2;
+  }
+  ApiHandlerDeps deps{&config, &chain, &metrics, audit->get(),
                       [&config, &license_verdict](boost::json::object& health) {
                         health["offline_mode"] = config.offline_mode;
                         health["license"] = {
@@ -237,6 +278,18 @@ int RunGateway(const Config& config) {
                             {"licensee", license_verdict.licensee},
                             {"message", license_verdict.message}};
                       }};
+  // Traces: the exporter runs on its own thread; requests only enqueue (see otel/).
+  std::unique_ptr<otel::OtlpExporter> trace_exporter;
+  if (config.enable_monitoring) {
+    auto started = otel::StartTraceExport(config, &guard, &tls, &metrics);
+    if (!started.ok()) {
+      Diag(LogLevel::kError, started.error().message);
+      return 2;
+    }
+    trace_exporter = std::move(*started);
+  }
+  otel::Tracer tracer(trace_exporter.get());
+  if (trace_exporter) deps.tracer = &tracer;
   ApiHandler handler(deps);
   int threads = config.threads > 0 ? config.threads
                                    : std::max(1u, std::thread::hardware_concurrency());
@@ -282,6 +335,8 @@ int RunGateway(const Config& config) {
   for (int i = 1; i < threads; ++i) pool.emplace_back([&] { ioc.run(); });
   ioc.run();
   for (auto& t : pool) t.join();
+  if (trace_exporter) trace_exporter->Shutdown(std::chrono::seconds(2));  // flush what is queued
+  (*audit)->Close();  // final signed checkpoint
   Diag(LogLevel::kInfo, "stopped");
   return 0;
 }

@@ -147,9 +147,10 @@ std::vector<ConfigVar> BuildVars() {
   v.push_back(Num<int>("ISARTOR__CACHE_TTL_SECS", "cache_ttl_secs", &Config::cache_ttl_secs, "300",
                        "Seconds a cached answer stays valid.", 1, 365 * 86400));
   v.push_back(Num<double>("ISARTOR__SIMILARITY_THRESHOLD", "similarity_threshold",
-                          &Config::similarity_threshold, "0.85",
+                          &Config::similarity_threshold, "0.93",
                           "Cosine similarity threshold for L1b cache hits. Lower values increase "
-                          "local deflection.", 0.0, 1.0));
+                          "local deflection and wrong answers (measured: "
+                          "bench/results/semantic_cache.md).", 0.0, 1.0));
   v.push_back(Str("ISARTOR__EMBEDDING_MODEL_DIR", "embedding_model_dir",
                   &Config::embedding_model_dir, "",
                   "Folder with the MiniLM model files; empty = embedded copy, then ./models."));
@@ -164,6 +165,10 @@ std::vector<ConfigVar> BuildVars() {
                        &Config::layer2_timeout_seconds, "10", "L2 request timeout.", 1, 600));
   v.push_back(Num<int>("ISARTOR__LAYER2__MAX_ANSWER_TOKENS", "layer2.max_answer_tokens",
                        &Config::layer2_max_answer_tokens, "256", "Longest L2 answer.", 1, 32768));
+  v.push_back(List("ISARTOR__LAYER2__STOP_SEQUENCES", "layer2.stop_sequences",
+                   &Config::layer2_stop_sequences, "",
+                   "Comma-separated stop strings added to every L2 request, for a local model "
+                   "whose chat template does not end its turn (e.g. ### for alpaca)."));
   v.push_back(OneOf("ISARTOR__LLM_PROVIDER", "llm_provider", &Config::llm_provider, "openai",
                     "Dialect of the L3 upstream: openai (any OpenAI-compatible server: vLLM, TGI, "
                     "llama.cpp, Ollama) or anthropic.", {"openai", "anthropic"}));
@@ -271,6 +276,14 @@ std::vector<ConfigVar> BuildVars() {
   v.push_back(OneOf("ISARTOR__AUDIT_FSYNC", "audit_fsync", &Config::audit_fsync, "checkpoint",
                     "When the audit log is fsynced: checkpoint, always or never.",
                     {"checkpoint", "always", "never"}));
+  v.push_back(Num<uint64_t>("ISARTOR__AUDIT_CHECKPOINT_EVERY", "audit_checkpoint_every",
+                            &Config::audit_checkpoint_every, "100",
+                            "Signed checkpoint every N audit events (also every 10 s and at "
+                            "shutdown).", 1, 1000000));
+  v.push_back(Num<uint64_t>("ISARTOR__AUDIT_ROTATE_BYTES", "audit_rotate_bytes",
+                            &Config::audit_rotate_bytes, "0",
+                            "Rotate the audit log past this size (0 = never); the hash chain "
+                            "continues across files.", 0, uint64_t{1} << 40));
   return v;
 }
 

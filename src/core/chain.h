@@ -32,6 +32,10 @@ class Chain {
   const std::vector<std::unique_ptr<Layer>>& layers() const { return layers_; }
 
  private:
+  // Shows `answer` to every enabled layer before position `answering`.
+  void Publish(std::size_t answering, const RequestContext& ctx,
+               const std::shared_ptr<const StoredAnswer>& answer) const;
+
   std::vector<std::unique_ptr<Layer>> layers_;
   Metrics* metrics_;
 };

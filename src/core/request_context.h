@@ -7,13 +7,26 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "dialect/dialect.h"
 #include "dialect/request_view.h"
+#include "otel/trace_context.h"
 
 namespace isartor {
 
 struct StoredAnswer;
+namespace otel {
+class Tracer;
+}  // namespace otel
+
+// What one layer decided for this request, for the audit trail (AU-2).
+struct LayerDecision {
+  const char* layer;     // "l1a", "l1b", "l2", "l3"
+  const char* outcome;   // "hit" | "miss" | "answered" | "error" | "blocked" | "bypass"
+  double ms = 0;
+  std::string detail;    // e.g. "veto: numbers differ", an error message
+};
 
 struct RequestContext {
   std::string request_id;
@@ -32,13 +45,21 @@ struct RequestContext {
   std::string client_api_key;        // x-api-key, same rule
   std::string anthropic_version;
   std::string anthropic_beta;
-  std::string traceparent;
+  std::string traceparent;       // the client's; while a layer runs, that layer's span's
+  // Tracing (off: tracer null): the request's span; the Chain starts a child span per layer.
+  const otel::Tracer* tracer = nullptr;
+  otel::SpanContext span;
   std::chrono::steady_clock::time_point start;
   // Set by the Chain for the layer it is running: that layer calls it with its complete 2xx
   // answer BEFORE the last byte reaches the client, so a client that repeats the question at
   // once already finds it cached. Calling it more than once, or when no-store, does nothing.
   std::function<void(std::shared_ptr<const StoredAnswer>)> publish_answer;
-  // Filled in by layers on the way: shown in headers and logs.
+  // Filled in by the chain and the layers on the way: shown in headers, logs, audit events.
+  std::vector<LayerDecision> decisions;
+  std::string decision_detail;  // a layer may explain its verdict; the chain moves it into decisions
+  int upstream_status = 0;      // L3: the status the upstream answered (0 = no answer)
+  double upstream_ms = 0;
+  double upstream_ttfb_ms = 0;
   std::string similarity;       // L1b hit score, as text
   std::string upstream_provider;
   int64_t prompt_tokens = 0;

@@ -12,6 +12,7 @@
 #include "dialect/error_body.h"
 #include "dialect/validate.h"
 #include "obs/log.h"
+#include "otel/request_spans.h"
 
 namespace isartor {
 namespace asio = boost::asio;
@@ -60,6 +61,24 @@ EndpointFamily FamilyOf(Dialect d) {
   return d == Dialect::kOpenAI ? EndpointFamily::kOpenAI : EndpointFamily::kAnthropic;
 }
 
+// GET /v1/models: the default model and every alias.
+std::string ModelList(const Config& config) {
+  json::array data;
+  auto add = [&data](const std::string& id) {
+    json::object model;
+    model["id"] = id;
+    model["object"] = "model";
+    model["owned_by"] = "isartor";
+    data.push_back(std::move(model));
+  };
+  add(config.external_llm_model);
+  for (const auto& [alias, model] : config.model_aliases) add(alias);
+  json::object list;
+  list["object"] = "list";
+  list["data"] = std::move(data);
+  return json::serialize(list);
+}
+
 }  // namespace
 
 int HttpStatusFor(ErrorCode code) {
@@ -95,6 +114,23 @@ asio::awaitable<void> ApiHandler::Reject(const std::string& target, ErrorCode co
   deps_.metrics->RecordRequest(FinalLayer::kNone, FamilyOf(d), HttpStatusFor(code), 0);
 }
 
+// Free coroutines, not lambdas: GCC 12 miscompiles capturing lambdas inside coroutines.
+asio::awaitable<bool> ApiHandler::SendSimple(beast::tcp_stream& stream, std::string request_id,
+                                             bool keep_alive, int status, std::string type,
+                                             std::string body) {
+  ClientSink sink(stream, Dialect::kOpenAI, false, std::move(request_id), keep_alive,
+                  std::chrono::seconds(30));
+  (void)co_await sink.SendRaw(status, std::move(type), std::move(body), FinalLayer::kNone);
+  co_return keep_alive && !sink.must_close();
+}
+
+asio::awaitable<void> ApiHandler::SendError(ClientSink& sink, Dialect d, ErrorCode code,
+                                            std::string message) {
+  std::string body = dialect::ErrorBody(d, dialect::ErrorType(d, code), message);
+  (void)co_await sink.SendRaw(HttpStatusFor(code), std::string("application/json"),
+                              std::move(body), FinalLayer::kNone);
+}
+
 asio::awaitable<bool> ApiHandler::Handle(HttpRequest& req, beast::tcp_stream& stream) {
   auto start = std::chrono::steady_clock::now();
   std::string target(req.target());
@@ -104,18 +140,13 @@ asio::awaitable<bool> ApiHandler::Handle(HttpRequest& req, beast::tcp_stream& st
   ctx.request_id = RequestIdFrom(req);
   ctx.start = start;
 
-  auto simple = [&](int status, std::string type, std::string body) -> asio::awaitable<bool> {
-    ClientSink sink(stream, Dialect::kOpenAI, false, ctx.request_id, keep_alive,
-                    std::chrono::seconds(30));
-    (void)co_await sink.SendRaw(status, type, std::move(body), FinalLayer::kNone);
-    co_return keep_alive && !sink.must_close();
-  };
-
   bool is_get = req.method() == http::verb::get;
-  if (is_get && path == "/healthz") co_return co_await simple(200, "application/json", R"({"status":"ok"})");
+  if (is_get && path == "/healthz") co_return co_await SendSimple(stream, ctx.request_id, keep_alive, 200, "application/json",
+                                       R"({"status":"ok"})");
   if (is_get && path == "/metrics") {
-    co_return co_await simple(200, "text/plain; version=0.0.4; charset=utf-8",
-                              deps_.metrics->Render());
+    co_return co_await SendSimple(stream, ctx.request_id, keep_alive, 200,
+                                  "text/plain; version=0.0.4; charset=utf-8",
+                                  deps_.metrics->Render());
   }
   if (is_get && path == "/health") {
     json::object health{{"status", "ok"}, {"version", ISARTOR_VERSION}};
@@ -127,7 +158,8 @@ asio::awaitable<bool> ApiHandler::Handle(HttpRequest& req, beast::tcp_stream& st
     }
     health["layers"] = std::move(layers);
     if (deps_.health_extras) deps_.health_extras(health);
-    co_return co_await simple(200, "application/json", json::serialize(health));
+    co_return co_await SendSimple(stream, ctx.request_id, keep_alive, 200, "application/json",
+                                  json::serialize(health));
   }
 
   Dialect d;
@@ -135,62 +167,55 @@ asio::awaitable<bool> ApiHandler::Handle(HttpRequest& req, beast::tcp_stream& st
   else if (path == "/v1/messages") d = Dialect::kAnthropic;
   else if (path == "/v1/models") d = Dialect::kOpenAI;
   else {
-    co_return co_await simple(404, "application/json",
-                              dialect::ErrorBody(Dialect::kOpenAI, "not_found_error",
-                                                 "no route for " + path));
+    co_return co_await SendSimple(stream, ctx.request_id, keep_alive, 404, "application/json",
+                                  dialect::ErrorBody(Dialect::kOpenAI, "not_found_error",
+                                                     "no route for " + path));
   }
   ctx.dialect = d;
   ClientSink sink(stream, d, false, ctx.request_id, keep_alive, std::chrono::seconds(60));
+  sink.set_keep_text(deps_.audit->include_content());
+  otel::Span span = otel::StartRequestSpan(deps_.tracer, ctx, req.method_string(), path,
+                                           HeaderValue(req, "traceparent"));
   deps_.metrics->InFlightDelta(1);
   co_await HandleApi(req, d, sink, ctx);
   deps_.metrics->InFlightDelta(-1);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   deps_.metrics->RecordRequest(sink.layer(), FamilyOf(d), sink.status(), seconds);
-  LogRequest(ctx, path, sink, seconds);
+  otel::FinishRequestSpan(span, ctx, sink.layer(), sink.status());
+  ResponseFacts facts{sink.layer(), sink.status(), seconds, sink.AnswerSha256(),
+                      &sink.answer_text()};
+  deps_.audit->Completed(ctx, path, facts);
   co_return keep_alive && !sink.must_close();
 }
 
 asio::awaitable<void> ApiHandler::HandleApi(HttpRequest& req, Dialect d, ClientSink& sink,
                                             RequestContext& ctx) {
-  auto fail = [&](ErrorCode code, const std::string& message) -> asio::awaitable<void> {
-    std::string body = dialect::ErrorBody(d, dialect::ErrorType(d, code), message);
-    (void)co_await sink.SendRaw(HttpStatusFor(code), std::string("application/json"), std::move(body),
-                                FinalLayer::kNone);
-  };
   const Config& config = *deps_.config;
   std::string presented = PresentedKey(req);
   if (!gateway_key_hash_.empty()) {
     std::string presented_hash = Sha256(presented);
     if (presented.empty() ||
         CRYPTO_memcmp(presented_hash.data(), gateway_key_hash_.data(), presented_hash.size()) != 0) {
-      co_return co_await fail(ErrorCode::kUnauthenticated,
+      co_return co_await SendError(sink, d, ErrorCode::kUnauthenticated,
                               std::string(presented.empty() ? "missing API key" : "invalid API key"));
     }
   }
   ctx.tenant = presented.empty() ? "anonymous" : Sha256Hex("tenant:" + presented).substr(0, 16);
   if (req.target() == "/v1/models") {
-    if (req.method() != http::verb::get) co_return co_await fail(ErrorCode::kNotFound, std::string("use GET"));
-    json::array data;
-    auto add = [&](const std::string& id) {
-      data.push_back(json::object{{"id", id}, {"object", "model"}, {"owned_by", "isartor"}});
-    };
-    add(config.external_llm_model);
-    for (const auto& [alias, model] : config.model_aliases) add(alias);
-    // Built outside the co_await: GCC 12 cannot keep an initializer_list in a coroutine frame.
-    json::object list;
-    list["object"] = "list";
-    list["data"] = std::move(data);
-    (void)co_await sink.SendRaw(200, std::string("application/json"), json::serialize(list),
+    if (req.method() != http::verb::get) co_return co_await SendError(sink, d, ErrorCode::kNotFound, std::string("use GET"));
+    // Built by a plain function: GCC 12 miscompiles lambdas that capture inside coroutines.
+    std::string list = ModelList(config);
+    (void)co_await sink.SendRaw(200, std::string("application/json"), std::move(list),
                                 FinalLayer::kNone);
     co_return;
   }
-  if (req.method() != http::verb::post) co_return co_await fail(ErrorCode::kNotFound, std::string("use POST"));
+  if (req.method() != http::verb::post) co_return co_await SendError(sink, d, ErrorCode::kNotFound, std::string("use POST"));
 
   boost::system::error_code ec;
   json::value parsed = json::parse(req.body(), ec);
-  if (ec) co_return co_await fail(ErrorCode::kInvalidArgument, "invalid JSON body: " + ec.message());
+  if (ec) co_return co_await SendError(sink, d, ErrorCode::kInvalidArgument, "invalid JSON body: " + ec.message());
   if (Status valid = dialect::ValidateRequest(d, parsed); !valid.ok()) {
-    co_return co_await fail(ErrorCode::kInvalidArgument, valid.error().message);
+    co_return co_await SendError(sink, d, ErrorCode::kInvalidArgument, valid.error().message);
   }
   ctx.body = std::move(parsed.as_object());
   ctx.raw_body = std::move(req.body());
@@ -202,7 +227,7 @@ asio::awaitable<void> ApiHandler::HandleApi(HttpRequest& req, Dialect d, ClientS
     ctx.body_rewritten = true;
   }
   auto view = dialect::ViewRequest(d, ctx.body);
-  if (!view.ok()) co_return co_await fail(ErrorCode::kInvalidArgument, view.error().message);
+  if (!view.ok()) co_return co_await SendError(sink, d, ErrorCode::kInvalidArgument, view.error().message);
   ctx.view = std::move(*view);
   ctx.stream = ctx.view.stream;
   sink.set_client_wants_stream(ctx.stream);
@@ -221,6 +246,7 @@ asio::awaitable<void> ApiHandler::HandleApi(HttpRequest& req, Dialect d, ClientS
   ctx.anthropic_beta = HeaderValue(req, "anthropic-beta");
   ctx.traceparent = HeaderValue(req, "traceparent");
 
+  deps_.audit->Received(ctx, std::string(req.target()));
   ChainResult result = co_await deps_.chain->Run(ctx, sink);
   if (!result.error || sink.started()) co_return;
   const Error& error = *result.error;
@@ -234,26 +260,6 @@ asio::awaitable<void> ApiHandler::HandleApi(HttpRequest& req, Dialect d, ClientS
   }
   (void)co_await sink.SendRaw(HttpStatusFor(error.code), std::string("application/json"),
                               dialect::ErrorBody(d, type, message), result.layer);
-}
-
-void ApiHandler::LogRequest(const RequestContext& ctx, const std::string& route,
-                            const ClientSink& sink, double seconds) {
-  json::object line{{"ts", NowRfc3339()},
-                    {"event", "request"},
-                    {"request_id", ctx.request_id},
-                    {"route", route},
-                    {"layer", FinalLayerShort(sink.layer())},
-                    {"status", sink.status()},
-                    {"latency_ms", seconds * 1000.0},
-                    {"model", ctx.resolved_model},
-                    {"stream", ctx.stream},
-                    {"tenant", ctx.tenant}};
-  if (ctx.prompt_tokens || ctx.completion_tokens) {
-    line["prompt_tokens"] = ctx.prompt_tokens;
-    line["completion_tokens"] = ctx.completion_tokens;
-  }
-  if (!ctx.similarity.empty()) line["similarity"] = ctx.similarity;
-  LogJson(line);
 }
 
 }  // namespace isartor

@@ -13,7 +13,9 @@
 #include "config/config.h"
 #include "core/chain.h"
 #include "http/client_sink.h"
+#include "obs/audit_trail.h"
 #include "obs/metrics.h"
+#include "otel/span.h"
 
 namespace isartor {
 
@@ -26,8 +28,11 @@ struct ApiHandlerDeps {
   const Config* config;
   const Chain* chain;
   Metrics* metrics;
+  AuditTrail* audit;  // AU-2 events (stdout and the signed log)
   // Extra /health fields (license, offline, embedding) filled in by the app.
   std::function<void(boost::json::object&)> health_extras;
+  // Traces (null: off). Each API request gets a root span; the Chain adds one per layer.
+  const otel::Tracer* tracer = nullptr;
 };
 
 class ApiHandler {
@@ -43,10 +48,13 @@ class ApiHandler {
                                       boost::beast::tcp_stream& stream);
 
  private:
+  static boost::asio::awaitable<bool> SendSimple(boost::beast::tcp_stream& stream,
+                                                 std::string request_id, bool keep_alive,
+                                                 int status, std::string type, std::string body);
+  static boost::asio::awaitable<void> SendError(ClientSink& sink, dialect::Dialect d,
+                                                ErrorCode code, std::string message);
   boost::asio::awaitable<void> HandleApi(HttpRequest& request, dialect::Dialect dialect,
                                          ClientSink& sink, RequestContext& ctx);
-  void LogRequest(const RequestContext& ctx, const std::string& route, const ClientSink& sink,
-                  double seconds);
 
   ApiHandlerDeps deps_;
   std::chrono::steady_clock::time_point started_;

@@ -1,5 +1,6 @@
 #include "http/client_sink.h"
 
+#include <openssl/evp.h>
 #include <sys/socket.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -10,6 +11,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/json/parse.hpp>
 
+#include "common/sha256.h"
 #include "dialect/replay.h"
 #include "dialect/sse.h"
 
@@ -61,6 +63,28 @@ ClientSink::~ClientSink() {
   }
 }
 
+void ClientSink::Digest(std::string_view body) {
+  if (!digest_) {
+    digest_ = std::shared_ptr<void>(EVP_MD_CTX_new(), [](void* p) {
+      EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(p));
+    });
+    EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(digest_.get()), EVP_sha256(), nullptr);
+  }
+  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(digest_.get()), body.data(), body.size());
+  if (keep_text_) answer_text_.append(body);
+}
+
+std::string ClientSink::AnswerSha256() const {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (!digest_) return Sha256Hex("");
+  EVP_MD_CTX* copy = EVP_MD_CTX_new();
+  EVP_MD_CTX_copy_ex(copy, static_cast<EVP_MD_CTX*>(digest_.get()));
+  EVP_DigestFinal_ex(copy, out, &len);
+  EVP_MD_CTX_free(copy);
+  return ToHex(std::string_view(reinterpret_cast<char*>(out), len));
+}
+
 void ClientSink::SetCancelHook(std::function<void()> hook) {
   watch_->hook = std::move(hook);
   if (watch_->hook && !watch_->active && !watch_->gone) StartWatch();
@@ -95,6 +119,7 @@ asio::awaitable<Status> ClientSink::Write(int status, const std::string& content
   http::response<http::string_body> res{static_cast<http::status>(status), 11};
   SetCommonHeaders(res, meta, request_id_, keep_alive_ && !must_close_);
   res.set(http::field::content_type, content_type);
+  Digest(body);
   res.body() = std::move(body);
   res.prepare_payload();
   started_ = true;
@@ -158,6 +183,7 @@ asio::awaitable<Status> ClientSink::BeginStream(const AnswerMeta& meta) {
 
 asio::awaitable<Status> ClientSink::WriteEvents(std::string_view sse_bytes) {
   if (must_close_) co_return MakeError(ErrorCode::kCancelled, "client gone");
+  Digest(sse_bytes);
   boost::system::error_code ec;
   stream_.expires_after(write_timeout_);
   bytes_sent_ += co_await asio::async_write(

@@ -42,6 +42,11 @@ class ClientSink : public ResponseSink {
   // The connection must close after this response (cut stream, write failure).
   bool must_close() const { return must_close_; }
   std::size_t bytes_sent() const { return bytes_sent_; }
+  // SHA-256 (hex) of every answer body byte sent (JSON, or the SSE stream), for audit events;
+  // and, when `keep_text`, the body itself (ISARTOR__AUDIT_INCLUDE_CONTENT).
+  std::string AnswerSha256() const;
+  void set_keep_text(bool keep) { keep_text_ = keep; }
+  const std::string& answer_text() const { return answer_text_; }
 
  private:
   struct Watch {
@@ -65,6 +70,10 @@ class ClientSink : public ResponseSink {
   FinalLayer layer_ = FinalLayer::kNone;
   std::size_t bytes_sent_ = 0;
   std::shared_ptr<Watch> watch_;
+  void Digest(std::string_view body);
+  std::shared_ptr<void> digest_;  // EVP_MD_CTX, created on first body byte
+  bool keep_text_ = false;
+  std::string answer_text_;
 };
 
 }  // namespace isartor

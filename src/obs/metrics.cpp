@@ -109,7 +109,14 @@ void Metrics::RecordEgressBlocked(EgressPurpose purpose) {
 
 void Metrics::AddGauge(std::string name, std::string help, std::string labels,
                        std::function<double()> read) {
-  gauges_.push_back({std::move(name), std::move(help), std::move(labels), std::move(read)});
+  gauges_.push_back(
+      {std::move(name), std::move(help), std::move(labels), std::move(read), "gauge"});
+}
+
+void Metrics::AddCounter(std::string name, std::string help, std::string labels,
+                         std::function<double()> read) {
+  gauges_.push_back(
+      {std::move(name), std::move(help), std::move(labels), std::move(read), "counter"});
 }
 
 uint64_t Metrics::RequestCount(FinalLayer layer, int status) const {
@@ -196,11 +203,14 @@ std::string Metrics::Render() const {
            std::to_string(egress_blocked_[p].load()) + "\n";
   Header(out, "isartor_in_flight_requests", "gauge", "Requests being served now.");
   out += "isartor_in_flight_requests " + std::to_string(in_flight_.load()) + "\n";
-  std::map<std::string, bool> seen;
-  for (const auto& g : gauges_) {
-    if (!seen[g.name]) Header(out, g.name.c_str(), "gauge", g.help.c_str());
-    seen[g.name] = true;
-    out += g.name + (g.labels.empty() ? "" : "{" + g.labels + "}") + " " + Num(g.read()) + "\n";
+  // Series of one name must be contiguous under one HELP/TYPE, whatever the registration order.
+  std::map<std::string, std::vector<const Gauge*>> by_name;
+  for (const auto& g : gauges_) by_name[g.name].push_back(&g);
+  for (const auto& [name, series] : by_name) {
+    Header(out, name.c_str(), series.front()->type, series.front()->help.c_str());
+    for (const Gauge* g : series) {
+      out += name + (g->labels.empty() ? "" : "{" + g->labels + "}") + " " + Num(g->read()) + "\n";
+    }
   }
   if (!build_info_labels_.empty()) {
     Header(out, "isartor_build_info", "gauge", "Build and runtime facts.");

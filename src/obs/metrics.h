@@ -61,6 +61,9 @@ class Metrics {
   // Gauges read at scrape time (cache sizes). Register before serving; not thread-safe with Render.
   void AddGauge(std::string name, std::string help, std::string labels,
                 std::function<double()> read);
+  // Same, for a monotonically increasing value kept elsewhere (exposed as TYPE counter).
+  void AddCounter(std::string name, std::string help, std::string labels,
+                  std::function<double()> read);
   // Static info exposed as isartor_build_info{...} 1.
   void SetBuildInfo(std::string labels) { build_info_labels_ = std::move(labels); }
 
@@ -92,6 +95,7 @@ class Metrics {
   struct Gauge {
     std::string name, help, labels;
     std::function<double()> read;
+    const char* type;  // "gauge" or "counter"
   };
   std::vector<Gauge> gauges_;
   std::string build_info_labels_;

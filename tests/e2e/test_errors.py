@@ -173,7 +173,7 @@ def test_client_disconnect_cancels_the_upstream_stream(gateway_factory):
         # request ended long before the ~20 s the upstream would have streamed for.
         deadline = time.time() + 10
         while time.time() < deadline:
-            lines = [l for l in gw.log_lines() if l.get("event") == "request"]
+            lines = [l for l in gw.log_lines() if l.get("event") == "response_sent"]
             if lines:
                 break
             time.sleep(0.1)

@@ -167,6 +167,6 @@ def test_request_id_is_returned_and_passed_upstream(gateway, fresh_upstream):
         model="m", messages=[{"role": "user", "content": "id?"}], extra_headers={"x-request-id": "my-id-123"})
     assert raw.headers["x-request-id"] == "my-id-123"
     assert fresh_upstream.requests()[-1]["headers"]["x-request-id"] == "my-id-123"
-    log = [l for l in gateway.log_lines() if l.get("request_id") == "my-id-123"]
+    log = [l for l in gateway.log_lines() if l.get("request_id") == "my-id-123" and l["event"] == "response_sent"]
     assert log and log[0]["layer"] == "l3" and log[0]["status"] == 200
     assert "id?" not in str(log)  # no prompt text in logs by default

@@ -28,6 +28,7 @@ boost::asio::awaitable<LayerResult> ExactCacheLayer::Handle(RequestContext& ctx,
                                                             ResponseSink& sink) {
   if (ctx.no_cache) {
     metrics_->RecordCacheEvent(CacheLayer::kL1a, CacheOutcome::kBypass);
+    ctx.decision_detail = "lookup skipped (Cache-Control: no-cache)";
     co_return LayerResult::Pass();
   }
   auto answer = cache_.Get(KeyFor(ctx));

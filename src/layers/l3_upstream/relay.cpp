@@ -39,6 +39,18 @@ int64_t NowUnix() {
              std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+// The complete answer of a finished stream, handed to the caches at once.
+std::shared_ptr<const StoredAnswer> CompletedAnswer(const dialect::StreamAccumulator& accumulator,
+                                                    RequestContext& ctx) {
+  auto final_json = accumulator.Finish();
+  if (!final_json.ok()) return nullptr;
+  auto answer = std::make_shared<StoredAnswer>();
+  answer->total_tokens = TotalTokens(*final_json, ctx);
+  answer->body = json::serialize(*final_json);
+  if (ctx.publish_answer) ctx.publish_answer(answer);
+  return answer;
+}
+
 LayerResult Answered(int status, std::shared_ptr<const StoredAnswer> answer = nullptr) {
   LayerResult r;
   r.verdict = LayerVerdict::kAnswered;
@@ -63,9 +75,12 @@ asio::awaitable<LayerResult> UpstreamLayer::Relay(RequestContext& ctx, ResponseS
     result = co_await RelayJson(ctx, sink, target, response);
   }
   sink.SetCancelHook(nullptr);
-  metrics_->RecordUpstream(
-      ttfb + std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
-      ttfb);
+  double total =
+      ttfb + std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  metrics_->RecordUpstream(total, ttfb);
+  ctx.upstream_status = response.status();
+  ctx.upstream_ms = total * 1000.0;
+  ctx.upstream_ttfb_ms = ttfb * 1000.0;
   co_return result;
 }
 
@@ -126,6 +141,7 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayStream(RequestContext& ctx, Res
     co_return Answered(499);
   }
   bool upstream_ended = false;
+  std::shared_ptr<const StoredAnswer> answer;
   while (!upstream_ended) {
     auto piece = co_await response.ReadSome(timeout_);
     if (!piece.ok()) {
@@ -155,6 +171,9 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayStream(RequestContext& ctx, Res
         }
       }
     }
+    // Store before the terminal event leaves: a client that sees [DONE] / message_stop and
+    // asks again at once (on another connection) must already find the answer.
+    if (!answer && accumulator.complete()) answer = CompletedAnswer(accumulator, ctx);
     if (!bytes.empty() && !(co_await sink.WriteEvents(bytes)).ok()) {
       response.Cancel();  // client went away: stop the upstream generating for nobody
       co_return Answered(499);
@@ -164,13 +183,6 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayStream(RequestContext& ctx, Res
     // Cut mid-way: the client sees an abnormal end, and nothing is cached.
     (void)co_await sink.EndStream(false);
     co_return Answered(200);
-  }
-  std::shared_ptr<StoredAnswer> answer;
-  if (auto final_json = accumulator.Finish(); final_json.ok()) {
-    answer = std::make_shared<StoredAnswer>();
-    answer->total_tokens = TotalTokens(*final_json, ctx);
-    answer->body = json::serialize(*final_json);
-    if (ctx.publish_answer) ctx.publish_answer(answer);
   }
   (void)co_await sink.EndStream(true);
   co_return Answered(200, std::move(answer));
