@@ -291,7 +291,8 @@ def machine_info():
     nginx_v = subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr.strip()
     wrk_v = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.splitlines()[0]
     return {"cpu": cpu, "cores": os.cpu_count(), "mem_gib": round(int(mem) / 2**20, 1),
-            "kernel": platform.release(), "nginx": nginx_v, "wrk": wrk_v.strip()}
+            "kernel": platform.release(), "nginx": nginx_v,
+            "wrk": wrk_v.split(" Copyright")[0].strip()}
 
 
 def git_rev():
@@ -376,7 +377,7 @@ def render(results, args, info, loads, body_len, started):
              f"{len(UPSTREAM_BODY)}-byte chat.completion JSON.",
              "- Threads T: `ISARTOR__THREADS=T` for the gateway, `worker_processes T` for the "
              "nginx it is compared with. Gateway stdout (one JSON log line per request) goes to "
-             "a file; nginx has access_log off.", "",
+             "a file; nginx has access_log off.",
              "- CPU µs/req: user+system CPU time of the measured server (gateway process; nginx "
              "workers, not the shared upstream) divided by the requests wrk completed. It does not "
              "depend on how much of the cores other processes took, unlike RPS.", "",
