@@ -148,7 +148,7 @@ def test_capacity_evicts_the_oldest_entry(gateway_factory, fresh_upstream):
     ask(g, "What is the boiling point of water at sea level?")
     ask(g, "Recommend a good science fiction novel.")  # evicts the router question
     assert layer(g, PARAPHRASE) == "l3"
-    assert layer(g, "Suggest a good sci-fi novel.") == "l1b"
+    assert layer(g, "Recommend me a good science fiction novel.") == "l1b"
     m = g.metrics()
     assert 'cache_layer="l1b",outcome="evict"}' in m
     assert 'isartor_cache_entries{cache_layer="l1b"} 2' in m
