@@ -100,7 +100,9 @@ asio::awaitable<LayerResult> SlmRouterLayer::AnswerLocally(RequestContext& ctx,
   request.headers = {{"content-type", "application/json"},
                      {"accept", "application/json"},
                      {"user-agent", "isartor/" ISARTOR_VERSION},
-                     {"x-request-id", ctx.request_id}};
+                     // Not x-request-id: llama-cpp-python's server rejects (400) any value
+                     // that is not a UUID there.
+                     {"x-isartor-request-id", ctx.request_id}};
   auto response = co_await client_->Send(sidecar_, request, std::min(timeout_, kMaxConnectTimeout),
                                          timeout_);
   if (!response.ok()) {
