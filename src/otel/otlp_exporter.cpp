@@ -91,7 +91,7 @@ void OtlpExporter::Shutdown(milliseconds deadline) {
   thread_.join();
   if (!finished) (void)transport_.release();
   SpanData rest;
-  uint64_t unsent = 0;
+  uint64_t unsent = in_flight_.load(std::memory_order_relaxed);  // the abandoned POST's spans
   while (queue_.TryPop(rest)) ++unsent;
   dropped_.fetch_add(unsent, std::memory_order_relaxed);
 }
@@ -133,7 +133,9 @@ asio::awaitable<void> OtlpExporter::Export(std::vector<SpanData>& batch) {
   std::string body = EncodeExportTraceRequest(batch, options_.resource);
   uint64_t n = batch.size();
   batch.clear();
+  in_flight_.store(n, std::memory_order_relaxed);
   Status s = co_await transport_->Post(std::move(body), TimeoutNow());
+  in_flight_.store(0, std::memory_order_relaxed);
   if (s.ok()) {
     exported_.fetch_add(n, std::memory_order_relaxed);
     co_return;

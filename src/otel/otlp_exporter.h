@@ -103,6 +103,7 @@ class OtlpExporter : public SpanSink {
   const ExporterOptions options_;
   BoundedQueue<SpanData> queue_;
   std::atomic<uint64_t> exported_{0}, dropped_{0}, failed_{0}, blocked_{0};
+  std::atomic<uint64_t> in_flight_{0};  // spans of the POST being sent
   std::atomic<bool> stopping_{false};
   std::atomic<int64_t> stop_deadline_ns_{0};  // steady_clock, valid once stopping_
   bool shut_down_ = false;
