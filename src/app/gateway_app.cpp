@@ -81,6 +81,7 @@ std::unique_ptr<Layer> BuildL2(const Config& config, Metrics* metrics, HttpClien
     return std::make_unique<DisabledLayer>(FinalLayer::kL2, "ENABLE_SLM_ROUTER=false");
   }
   embed::EmbedderOptions options;
+  options.model_dir = config.embedding_model_dir;
   options.workers = 1;  // a routing decision is one short text: one worker keeps cores for I/O
   auto embedder = embed::Embedder::Create(std::move(options));
   if (!embedder.ok()) {
