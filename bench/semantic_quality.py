@@ -114,10 +114,28 @@ def speed(gw, n=200):
            metric(m0, "isartor_semantic_embedding_seconds_sum")) / n
     srch = (metric(m1, "isartor_semantic_search_seconds_sum") -
             metric(m0, "isartor_semantic_search_seconds_sum")) / n
+    layer_name = 'isartor_layer_duration_seconds_sum{layer_name="L1b_SemanticCache"}'
+    in_layer = (metric(m1, layer_name) - metric(m0, layer_name)) / n
     lat.sort()
+    # The same prompt through the embedder alone (CLI, one process, model already warm).
     return {"hit_p50_ms": 1000 * lat[n // 2], "hit_p90_ms": 1000 * lat[n * 9 // 10],
             "embed_mean_ms": 1000 * emb, "search_mean_us": 1e6 * srch,
+            "l1b_layer_mean_ms": 1000 * in_layer,
+            "ratio_layer_to_embed": in_layer / emb if emb else None,
             "ratio_p50_to_embed": lat[n // 2] / emb if emb else None}
+
+
+def l1a_baseline(gw, n=200):
+    """An L1a hit through the same client: the HTTP + JSON cost every cache hit pays."""
+    chat(None, gw, "What is the capital of France?")
+    lat = []
+    for _ in range(n):
+        t = time.perf_counter()
+        layer, _ = chat(None, gw, "What is the capital of France?")
+        lat.append(time.perf_counter() - t)
+        assert layer == "l1a", layer
+    lat.sort()
+    return {"l1a_hit_p50_ms": 1000 * lat[n // 2]}
 
 
 def faq(gw, path):
@@ -138,6 +156,8 @@ def main():
     ap.add_argument("--faq", default="/work/shared/data/isartor-fixtures/faq_loop.jsonl")
     ap.add_argument("--probe-threshold", type=float, default=0.5)
     ap.add_argument("--chosen", type=float, default=None, help="re-run and FAQ at this threshold")
+    ap.add_argument("--faq-thresholds", type=float, nargs="*", default=[])
+    ap.add_argument("--skip-pairs", action="store_true", help="only speed and FAQ")
     ap.add_argument("--out", default=None, help="write raw results (JSON) here (outside the repo)")
     args = ap.parse_args()
 
@@ -150,35 +170,43 @@ def main():
         for q in qqp[:args.qqp_sample]:
             pairs.append({"category": "qqp_duplicate" if q["duplicate"] else "qqp_different",
                           "a": q["a"], "b": q["b"], "should_hit": bool(q["duplicate"])})
-    gw = start(args.bin, up, ISARTOR__CACHE_MODE="semantic",
-               ISARTOR__SIMILARITY_THRESHOLD=args.probe_threshold)
-    t0 = time.time()
-    results = run_pairs(gw, pairs)
-    veto = [l for l in gw.metrics().splitlines() if 'cache_layer="l1b"' in l]
-    gw.stop()
-    print(f"probe run: {len(pairs)} pairs in {time.time() - t0:.0f}s", file=sys.stderr)
-    if args.out:
-        json.dump(results, open(args.out, "w"))
-    thresholds = [round(0.70 + 0.01 * i, 2) for i in range(26)]
-    print("## Served from L1b, per category (probe run, threshold applied offline)\n")
-    print(table(results, thresholds))
-    print("\nl1b events in the probe run: " + "; ".join(veto))
+    if not args.skip_pairs:
+        gw = start(args.bin, up, ISARTOR__CACHE_MODE="semantic",
+                   ISARTOR__SIMILARITY_THRESHOLD=args.probe_threshold)
+        t0 = time.time()
+        results = run_pairs(gw, pairs)
+        veto = [l for l in gw.metrics().splitlines() if 'cache_layer="l1b"' in l]
+        gw.stop()
+        print(f"probe run: {len(pairs)} pairs in {time.time() - t0:.0f}s", file=sys.stderr)
+        if args.out:
+            json.dump(results, open(args.out, "w"))
+        thresholds = [round(0.70 + 0.01 * i, 2) for i in range(26)]
+        print("## Served from L1b, per category (probe run, threshold applied offline)\n")
+        print(table(results, thresholds))
+        print("\nl1b events in the probe run: " + "; ".join(veto))
     if args.chosen is not None:
         gw = start(args.bin, up, ISARTOR__CACHE_MODE="semantic",
                    ISARTOR__SIMILARITY_THRESHOLD=args.chosen)
-        confirm = run_pairs(gw, pairs)
-        print(f"\n## Confirmation run at threshold {args.chosen} (real, not offline)\n")
-        print(table(confirm, [args.chosen]))
+        if not args.skip_pairs:
+            confirm = run_pairs(gw, pairs)
+            print(f"\n## Confirmation run at threshold {args.chosen} (real, not offline)\n")
+            print(table(confirm, [args.chosen]))
         print("\n## Speed (semantic mode, sequential, plain HTTP client)\n")
         print(json.dumps(speed(gw)))
         gw.stop()
-        gw = start(args.bin, up, ISARTOR__CACHE_MODE="both",
-                   ISARTOR__SIMILARITY_THRESHOLD=args.chosen)
-        counts = faq(gw, args.faq)
-        gw.stop()
-        total = sum(counts.values())
+    if args.chosen is not None or args.faq_thresholds:
         print("\n## FAQ loop (cache mode both), share per layer\n")
-        print(" | ".join(f"{k}: {v} ({100 * v / total:.1f}%)" for k, v in sorted(counts.items())))
+        for t in ([args.chosen] if args.chosen is not None else []) + args.faq_thresholds:
+            gw = start(args.bin, up, ISARTOR__CACHE_MODE="both", ISARTOR__SIMILARITY_THRESHOLD=t)
+            counts = faq(gw, args.faq)
+            if t == args.chosen:
+                base = l1a_baseline(gw)
+            gw.stop()
+            total = sum(counts.values())
+            print(f"threshold {t}: " + " | ".join(
+                f"{k}: {v} ({100 * v / total:.1f}%)" for k, v in sorted(counts.items())))
+        if args.chosen is not None:
+            print("\nL1a hit baseline, same client: " + json.dumps(base))
     up.stop()
 
 

@@ -172,6 +172,9 @@ boost::asio::awaitable<LayerResult> SemanticCacheLayer::Handle(RequestContext& c
   LayerResult result;
   result.verdict = LayerVerdict::kAnswered;
   result.status = sent.ok() ? 200 : 499;  // 499: the client went away mid-answer
+  // L1a may store it under this prompt's exact key: the same answer, served next time without
+  // an embedding.
+  if (sent.ok()) result.answer = answer;
   co_return result;
 }
 
