@@ -142,6 +142,16 @@ TEST_F(SemanticCacheLayerTest, ParaphraseIsServedFromTheCache) {
   EXPECT_EQ(metrics_.CacheEventCount(CacheLayer::kL1b, CacheOutcome::kStore), 1u);
 }
 
+TEST_F(SemanticCacheLayerTest, AHitHandsTheAnswerBackSoL1aCanStoreIt) {
+  Seed(Ask("how do I reset my router password"), "A1");
+  RequestContext ctx = Ask("how do I reset the router password");
+  RecordingSink sink;
+  LayerResult r = Run(ctx, sink);
+  ASSERT_EQ(r.verdict, LayerVerdict::kAnswered);
+  ASSERT_NE(r.answer, nullptr);
+  EXPECT_EQ(r.answer->body, "A1");
+}
+
 TEST_F(SemanticCacheLayerTest, StoringReusesTheVectorOfTheMiss) {
   Seed(Ask("how do I reset my router password"), "A1");
   EXPECT_EQ(source_->calls.load(), 1);
