@@ -13,12 +13,22 @@ struct SemanticIndex::Partition {
     uint64_t generation = 0;
   };
   mutable std::shared_mutex mu;
+  // Small partitions are a flat array searched exactly; past flat_max_slots they become an HNSW
+  // graph (then `flat` is empty). A graph costs megabytes before its first point (hnswlib 0.6.2
+  // allocates 65536 update mutexes per index), which one-session partitions cannot afford.
+  std::vector<float> flat;  // slot-major, dimension floats per slot
   std::unique_ptr<hnswlib::InnerProductSpace> space;
   std::unique_ptr<hnswlib::HierarchicalNSW<float>> graph;
   std::vector<Slot> slots;  // by hnswlib label
   std::vector<std::size_t> free_labels;
   std::unordered_map<std::string, std::size_t> by_text;  // live entries only
   std::size_t live = 0;
+
+  std::size_t IndexBytes() const {
+    if (!graph) return flat.capacity() * sizeof(float);
+    return graph->max_elements_ * (graph->size_data_per_element_ + sizeof(std::mutex) + 16) +
+           65536 * sizeof(std::mutex);
+  }
 };
 
 namespace {
@@ -65,6 +75,21 @@ Result<std::vector<SemanticMatch>> SemanticIndex::Search(const std::string& part
   auto now = clock_();
   std::shared_lock<std::shared_mutex> lock(p->mu);
   if (p->live == 0) return matches;
+  if (!p->graph) {
+    const int dim = options_.dimension;
+    for (std::size_t label = 0; label < p->slots.size(); ++label) {
+      const auto& entry = p->slots[label].entry;
+      if (!entry || entry->expires <= now) continue;
+      const float* v = &p->flat[label * dim];
+      float score = 0;
+      for (int d = 0; d < dim; ++d) score += v[d] * vector[d];
+      if (score >= min_score) matches.push_back({entry, score});
+    }
+    std::sort(matches.begin(), matches.end(),
+              [](const SemanticMatch& a, const SemanticMatch& b) { return a.score > b.score; });
+    if (matches.size() > k) matches.resize(k);
+    return matches;
+  }
   std::priority_queue<std::pair<float, hnswlib::labeltype>> found;
   try {
     found = p->graph->searchKnn(vector.data(), std::min(k, p->live));
@@ -94,10 +119,12 @@ bool SemanticIndex::RemoveSlotLocked(const OrderRecord& record) {
     if (record.label >= p->slots.size()) return false;
     auto& slot = p->slots[record.label];
     if (!slot.entry || slot.generation != record.generation) return false;  // replaced since
-    try {
-      p->graph->markDelete(record.label);
-    } catch (const std::exception&) {
-      // The label is always in the graph while its slot is live; keep going regardless.
+    if (p->graph) {
+      try {
+        p->graph->markDelete(record.label);
+      } catch (const std::exception&) {
+        // The label is always in the graph while its slot is live; keep going regardless.
+      }
     }
     p->by_text.erase(slot.entry->text);
     bytes_.fetch_sub(EntryBytes(*slot.entry), std::memory_order_relaxed);
@@ -112,8 +139,7 @@ bool SemanticIndex::RemoveSlotLocked(const OrderRecord& record) {
     std::unique_lock<std::shared_mutex> lock(map_mu_);
     auto it = partitions_.find(record.partition);
     if (it != partitions_.end() && it->second == p) {
-      bytes_.fetch_sub(p->graph->max_elements_ * p->graph->size_data_per_element_,
-                       std::memory_order_relaxed);
+      bytes_.fetch_sub(p->IndexBytes(), std::memory_order_relaxed);
       partitions_.erase(it);
     }
   }
@@ -160,20 +186,47 @@ Result<std::size_t> SemanticIndex::Insert(const std::string& partition, std::spa
   return evicted;
 }
 
+Status SemanticIndex::PlaceLocked(Partition& p, std::size_t label,
+                                  std::span<const float> vector) {
+  const std::size_t dim = options_.dimension;
+  if (!p.graph && label >= options_.flat_max_slots) {
+    // Promote: build the graph from the live slots, then drop the flat copy.
+    try {
+      p.space = std::make_unique<hnswlib::InnerProductSpace>(dim);
+      p.graph = std::make_unique<hnswlib::HierarchicalNSW<float>>(
+          p.space.get(), std::max<std::size_t>(2 * label, options_.initial_slots),
+          options_.hnsw_m, options_.ef_construction);
+      p.graph->setEf(options_.ef_search);
+      for (std::size_t l = 0; l < p.slots.size(); ++l) {
+        if (p.slots[l].entry) p.graph->addPoint(&p.flat[l * dim], l);
+      }
+    } catch (const std::exception& e) {
+      p.graph.reset();
+      return MakeError(ErrorCode::kInternal, std::string("hnswlib build: ") + e.what());
+    }
+    std::vector<float>().swap(p.flat);
+  }
+  if (!p.graph) {
+    if (p.flat.size() < (label + 1) * dim) p.flat.resize((label + 1) * dim);
+    std::copy(vector.begin(), vector.end(), p.flat.begin() + label * dim);
+    return Status();
+  }
+  try {
+    if (label >= p.graph->max_elements_) p.graph->resizeIndex(p.graph->max_elements_ * 2);
+    // An existing label (replaced or recycled) is rewritten in place and undeleted.
+    p.graph->addPoint(vector.data(), label);
+  } catch (const std::exception& e) {
+    return MakeError(ErrorCode::kInternal, std::string("hnswlib insert: ") + e.what());
+  }
+  return Status();
+}
+
 Status SemanticIndex::InsertLocked(const std::string& partition, std::span<const float> vector,
                                    std::string text, std::shared_ptr<const StoredAnswer> answer) {
   std::shared_ptr<Partition> p = Find(partition);
   bool created = false;
   if (!p) {
     p = std::make_shared<Partition>();
-    try {
-      p->space = std::make_unique<hnswlib::InnerProductSpace>(options_.dimension);
-      p->graph = std::make_unique<hnswlib::HierarchicalNSW<float>>(
-          p->space.get(), options_.initial_slots, options_.hnsw_m, options_.ef_construction);
-      p->graph->setEf(options_.ef_search);
-    } catch (const std::exception& e) {
-      return MakeError(ErrorCode::kInternal, std::string("hnswlib create: ") + e.what());
-    }
     created = true;
   }
   auto expires = clock_() + options_.ttl;
@@ -183,8 +236,7 @@ Status SemanticIndex::InsertLocked(const std::string& partition, std::span<const
   bool replaced = false;
   {
     std::unique_lock<std::shared_mutex> lock(p->mu);
-    std::size_t graph_bytes_before =
-        created ? 0 : p->graph->max_elements_ * p->graph->size_data_per_element_;
+    std::size_t index_bytes_before = created ? 0 : p->IndexBytes();
     if (auto same = p->by_text.find(text); same != p->by_text.end()) {
       label = same->second;
       replaced = true;
@@ -193,15 +245,9 @@ Status SemanticIndex::InsertLocked(const std::string& partition, std::span<const
     } else {
       label = p->slots.size();
     }
-    try {
-      if (label >= p->graph->max_elements_) p->graph->resizeIndex(p->graph->max_elements_ * 2);
-      // An existing label (replaced or recycled) is rewritten in place and undeleted.
-      p->graph->addPoint(vector.data(), label);
-    } catch (const std::exception& e) {
-      return MakeError(ErrorCode::kInternal, std::string("hnswlib insert: ") + e.what());
-    }
-    bytes_.fetch_add(p->graph->max_elements_ * p->graph->size_data_per_element_ -
-                         graph_bytes_before, std::memory_order_relaxed);
+    Status placed = PlaceLocked(*p, label, vector);
+    if (!placed.ok()) return placed;
+    bytes_.fetch_add(p->IndexBytes() - index_bytes_before, std::memory_order_relaxed);
     if (!replaced && !p->free_labels.empty() && p->free_labels.back() == label) {
       p->free_labels.pop_back();
     }

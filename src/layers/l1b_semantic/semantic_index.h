@@ -2,11 +2,12 @@
 //
 // Entries live in hard partitions (an opaque key the layer derives from tenant, session,
 // dialect, model, system prompt, tools, sampling parameters and conversation context). A search
-// only ever looks inside one partition: each partition is its own hnswlib HNSW graph over unit
-// vectors with inner product, so similarity = dot product = cosine.
+// only ever looks inside one partition. A small partition is a flat array scanned exactly; past
+// Options::flat_max_slots it becomes its own hnswlib HNSW graph (inner product on unit vectors,
+// so similarity = dot product = cosine).
 //
 // Lifetime of an entry: TTL from insertion; when the store is at capacity the oldest entry is
-// evicted. Eviction marks the slot deleted in its graph and recycles its label: the next insert
+// evicted. Eviction frees the slot (in a graph: markDelete) and recycles its label: the next insert
 // into that partition overwrites the slot (hnswlib 0.6.2 has no allow_replace_deleted, but
 // addPoint with an existing label rewrites that slot in place). A partition whose last entry
 // goes is dropped with its graph, so memory really comes back.
@@ -59,7 +60,10 @@ class SemanticIndex {
     std::size_t hnsw_m = 16;             // graph degree
     std::size_t ef_construction = 100;
     std::size_t ef_search = 64;
-    std::size_t initial_slots = 16;      // a partition's graph grows by doubling
+    // A partition is searched exactly (flat scan) up to this many slots, then becomes an HNSW
+    // graph: hnswlib 0.6.2 costs ~2.6 MB per graph before its first point.
+    std::size_t flat_max_slots = 512;
+    std::size_t initial_slots = 1024;    // a graph's first size; it grows by doubling
   };
   struct Stats {
     uint64_t evicted = 0;   // removed because the store was full
@@ -114,6 +118,9 @@ class SemanticIndex {
                                  std::atomic<uint64_t>& counter);
   // Removes one slot if it still holds `generation`. REQUIRES writer_mu_.
   bool RemoveSlotLocked(const OrderRecord& record);
+  // Writes `vector` at `label`, promoting the partition to a graph when it outgrows the flat
+  // array. REQUIRES writer_mu_ and p.mu held exclusively.
+  Status PlaceLocked(Partition& p, std::size_t label, std::span<const float> vector);
   Status InsertLocked(const std::string& partition, std::span<const float> vector,
                       std::string text, std::shared_ptr<const StoredAnswer> answer);
 

@@ -32,13 +32,19 @@ std::shared_ptr<const StoredAnswer> Answer(std::string body) {
   return a;
 }
 
-SemanticIndex::Options Small(std::size_t max_entries = 100) {
-  SemanticIndex::Options o;
-  o.dimension = kDim;
-  o.max_entries = max_entries;
-  o.initial_slots = 2;
-  return o;
-}
+// Every test runs twice: partitions as HNSW graphs from the first entry (param 0), and as flat
+// exact arrays (param 512, more than any test inserts).
+class SemanticIndexTest : public ::testing::TestWithParam<std::size_t> {
+ protected:
+  SemanticIndex::Options Small(std::size_t max_entries = 100) {
+    SemanticIndex::Options o;
+    o.dimension = kDim;
+    o.max_entries = max_entries;
+    o.initial_slots = 2;
+    o.flat_max_slots = GetParam();
+    return o;
+  }
+};
 
 struct FakeClock {
   std::chrono::steady_clock::time_point now{};
@@ -47,7 +53,7 @@ struct FakeClock {
   }
 };
 
-TEST(SemanticIndexTest, NearVectorIsFoundWithItsCosine) {
+TEST_P(SemanticIndexTest, NearVectorIsFoundWithItsCosine) {
   SemanticIndex index(Small());
   ASSERT_TRUE(index.Insert("p", Axis(0), "a", Answer("A")).ok());
   ASSERT_TRUE(index.Insert("p", Axis(3), "b", Answer("B")).ok());
@@ -59,7 +65,7 @@ TEST(SemanticIndexTest, NearVectorIsFoundWithItsCosine) {
   EXPECT_NEAR((*found)[0].score, 1.0f / std::sqrt(1.04f), 1e-4);
 }
 
-TEST(SemanticIndexTest, ResultsBelowTheThresholdAreNotReturned) {
+TEST_P(SemanticIndexTest, ResultsBelowTheThresholdAreNotReturned) {
   SemanticIndex index(Small());
   ASSERT_TRUE(index.Insert("p", Axis(0), "a", Answer("A")).ok());
   auto found = index.Search("p", Axis(0, 1.0f), 4, 0.8f);  // cosine 0.707
@@ -67,7 +73,7 @@ TEST(SemanticIndexTest, ResultsBelowTheThresholdAreNotReturned) {
   EXPECT_TRUE(found->empty());
 }
 
-TEST(SemanticIndexTest, SearchNeverCrossesPartitions) {
+TEST_P(SemanticIndexTest, SearchNeverCrossesPartitions) {
   SemanticIndex index(Small());
   ASSERT_TRUE(index.Insert("tenant-a", Axis(0), "a", Answer("A")).ok());
   auto found = index.Search("tenant-b", Axis(0), 4, 0.0f);
@@ -76,7 +82,7 @@ TEST(SemanticIndexTest, SearchNeverCrossesPartitions) {
   EXPECT_EQ(index.partitions(), 1u);
 }
 
-TEST(SemanticIndexTest, MatchesComeBestFirst) {
+TEST_P(SemanticIndexTest, MatchesComeBestFirst) {
   SemanticIndex index(Small());
   ASSERT_TRUE(index.Insert("p", Axis(0, 0.3f), "far", Answer("far")).ok());
   ASSERT_TRUE(index.Insert("p", Axis(0, 0.1f), "near", Answer("near")).ok());
@@ -87,7 +93,7 @@ TEST(SemanticIndexTest, MatchesComeBestFirst) {
   EXPECT_GE((*found)[0].score, (*found)[1].score);
 }
 
-TEST(SemanticIndexTest, ExpiredEntryIsNeverReturnedAndIsSweptAway) {
+TEST_P(SemanticIndexTest, ExpiredEntryIsNeverReturnedAndIsSweptAway) {
   FakeClock clock;
   auto o = Small();
   o.ttl = 10s;
@@ -103,7 +109,7 @@ TEST(SemanticIndexTest, ExpiredEntryIsNeverReturnedAndIsSweptAway) {
   EXPECT_EQ(index.stats().expired, 1u);
 }
 
-TEST(SemanticIndexTest, AtCapacityTheOldestEntryIsEvicted) {
+TEST_P(SemanticIndexTest, AtCapacityTheOldestEntryIsEvicted) {
   SemanticIndex index(Small(2));
   ASSERT_TRUE(index.Insert("p", Axis(0), "a", Answer("A")).ok());
   ASSERT_TRUE(index.Insert("p", Axis(2), "b", Answer("B")).ok());
@@ -116,7 +122,7 @@ TEST(SemanticIndexTest, AtCapacityTheOldestEntryIsEvicted) {
   EXPECT_EQ(index.Search("p", Axis(4), 1, 0.99f)->size(), 1u);
 }
 
-TEST(SemanticIndexTest, EvictedSlotsAreReusedSoTheGraphDoesNotGrow) {
+TEST_P(SemanticIndexTest, EvictedSlotsAreReusedSoTheGraphDoesNotGrow) {
   SemanticIndex index(Small(4));
   for (int i = 0; i < 4; ++i) {
     ASSERT_TRUE(index.Insert("p", Axis(i), "t" + std::to_string(i), Answer("x")).ok());
@@ -147,7 +153,7 @@ TEST(SemanticIndexTest, EvictedSlotsAreReusedSoTheGraphDoesNotGrow) {
   EXPECT_EQ((*found)[0].entry->text, "r199");
 }
 
-TEST(SemanticIndexTest, SameTextReplacesInsteadOfDuplicating) {
+TEST_P(SemanticIndexTest, SameTextReplacesInsteadOfDuplicating) {
   SemanticIndex index(Small());
   ASSERT_TRUE(index.Insert("p", Axis(0), "a", Answer("old")).ok());
   ASSERT_TRUE(index.Insert("p", Axis(0), "a", Answer("new")).ok());
@@ -157,7 +163,7 @@ TEST(SemanticIndexTest, SameTextReplacesInsteadOfDuplicating) {
   EXPECT_EQ((*found)[0].entry->answer->body, "new");
 }
 
-TEST(SemanticIndexTest, GraphGrowsPastItsInitialSlots) {
+TEST_P(SemanticIndexTest, GraphGrowsPastItsInitialSlots) {
   SemanticIndex index(Small(1000));
   std::mt19937 rng(1);
   std::normal_distribution<float> g;
@@ -176,12 +182,35 @@ TEST(SemanticIndexTest, GraphGrowsPastItsInitialSlots) {
   EXPECT_GE(exact, 297);  // approximate search, but nearly perfect at this size
 }
 
-TEST(SemanticIndexTest, WrongDimensionIsAnError) {
+TEST_P(SemanticIndexTest, WrongDimensionIsAnError) {
   SemanticIndex index(Small());
   std::vector<float> v(3, 0.5f);
   EXPECT_FALSE(index.Insert("p", v, "a", Answer("A")).ok());
   EXPECT_FALSE(index.Search("p", v, 1, 0.0f).ok());
 }
+
+TEST_P(SemanticIndexTest, PromotionFromFlatToGraphKeepsEveryEntry) {
+  auto o = Small(1000);
+  o.flat_max_slots = 8;
+  SemanticIndex index(o);
+  std::mt19937 rng(3);
+  std::normal_distribution<float> g;
+  std::vector<std::vector<float>> vs;
+  for (int i = 0; i < 50; ++i) {
+    std::vector<float> v(kDim);
+    for (float& x : v) x = g(rng);
+    vs.push_back(Unit(v));
+    ASSERT_TRUE(index.Insert("p", vs.back(), std::to_string(i), Answer("x")).ok());
+  }
+  for (int i = 0; i < 50; ++i) {
+    auto found = index.Search("p", vs[i], 1, 0.999f);
+    ASSERT_TRUE(found.ok());
+    ASSERT_EQ(found->size(), 1u) << i;
+    EXPECT_EQ((*found)[0].entry->text, std::to_string(i));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(GraphAndFlat, SemanticIndexTest, ::testing::Values(0u, 512u));
 
 }  // namespace
 }  // namespace isartor
