@@ -44,6 +44,7 @@ SemanticIndex::SemanticIndex(Options options, Clock clock)
   if (!clock_) clock_ = [] { return std::chrono::steady_clock::now(); };
   options_.max_entries = std::max<std::size_t>(1, options_.max_entries);
   options_.initial_slots = std::max<std::size_t>(1, options_.initial_slots);
+  flat_space_ = std::make_unique<hnswlib::InnerProductSpace>(options_.dimension);
 }
 
 SemanticIndex::~SemanticIndex() = default;
@@ -76,13 +77,13 @@ Result<std::vector<SemanticMatch>> SemanticIndex::Search(const std::string& part
   std::shared_lock<std::shared_mutex> lock(p->mu);
   if (p->live == 0) return matches;
   if (!p->graph) {
-    const int dim = options_.dimension;
+    const std::size_t dim = options_.dimension;
+    auto distance = flat_space_->get_dist_func();  // 1 - dot product, the same code as HNSW
+    void* param = flat_space_->get_dist_func_param();
     for (std::size_t label = 0; label < p->slots.size(); ++label) {
       const auto& entry = p->slots[label].entry;
       if (!entry || entry->expires <= now) continue;
-      const float* v = &p->flat[label * dim];
-      float score = 0;
-      for (int d = 0; d < dim; ++d) score += v[d] * vector[d];
+      float score = 1.0f - distance(&p->flat[label * dim], vector.data(), param);
       if (score >= min_score) matches.push_back({entry, score});
     }
     std::sort(matches.begin(), matches.end(),

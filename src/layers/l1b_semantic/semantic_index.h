@@ -35,6 +35,10 @@
 #include "common/result.h"
 #include "core/layer.h"
 
+namespace hnswlib {
+class InnerProductSpace;
+}
+
 namespace isartor {
 
 // What a hit returns: the cached answer and the text that was embedded for it (the lexical
@@ -126,6 +130,7 @@ class SemanticIndex {
 
   Options options_;
   Clock clock_;
+  std::unique_ptr<hnswlib::InnerProductSpace> flat_space_;  // SIMD inner product for flat scans
   mutable std::shared_mutex map_mu_;
   std::unordered_map<std::string, std::shared_ptr<Partition>> partitions_;  // map_mu_
   std::mutex writer_mu_;
