@@ -2,7 +2,10 @@
 // Vectors are random unit vectors in 384-d (a harder case for HNSW than real sentence
 // embeddings, which cluster); queries are stored vectors plus noise (cosine ~0.9 to their
 // source, like a paraphrase) so recall@1 can be checked.
-//   isartor_semantic_bench <entries> [queries=2000] [threads=2] [ef_search=64]
+//   isartor_semantic_bench <entries> [queries=2000] [threads=2] [ef_search=64] [vectors.f32]
+// With a vectors file (raw float32, 384 per vector, e.g. real MiniLM embeddings of QQP
+// questions) the first <entries> vectors are stored and the next <queries> are the queries;
+// recall@1 is then measured against an exact brute-force scan.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -45,8 +48,18 @@ int main(int argc, char** argv) {
   int queries = argc > 2 ? std::atoi(argv[2]) : 2000;
   int threads = argc > 3 ? std::atoi(argv[3]) : 2;
   std::size_t ef = argc > 4 ? std::strtoull(argv[4], nullptr, 10) : 64;
-  std::vector<float> data(n * kDim);
-  {
+  std::string vectors_file = argc > 5 ? argv[5] : "";
+  std::vector<float> data(n * kDim), real_queries;
+  if (!vectors_file.empty()) {
+    std::ifstream in(vectors_file, std::ios::binary);
+    in.read(reinterpret_cast<char*>(data.data()), data.size() * sizeof(float));
+    real_queries.resize(static_cast<std::size_t>(queries) * kDim);
+    in.read(reinterpret_cast<char*>(real_queries.data()), real_queries.size() * sizeof(float));
+    if (!in) {
+      std::fprintf(stderr, "%s: fewer than %zu vectors\n", vectors_file.c_str(), n + queries);
+      return 2;
+    }
+  } else {
     std::mt19937 rng(42);
     std::normal_distribution<float> g;
     for (auto& x : data) x = g(rng);
@@ -86,10 +99,20 @@ int main(int argc, char** argv) {
   std::vector<float> q(kDim);
   for (int i = 0; i < queries; ++i) {
     std::size_t src = pick(rng);
-    for (int d = 0; d < kDim; ++d) q[d] = data[src * kDim + d] + 0.024f * g(rng);
-    Normalize(q.data());
+    if (!real_queries.empty()) {
+      std::copy(&real_queries[i * kDim], &real_queries[(i + 1) * kDim], q.begin());
+      float best = -2;
+      for (std::size_t j = 0; j < n; ++j) {  // exact nearest neighbour = the expected answer
+        float dot = 0;
+        for (int d = 0; d < kDim; ++d) dot += data[j * kDim + d] * q[d];
+        if (dot > best) best = dot, src = j;
+      }
+    } else {
+      for (int d = 0; d < kDim; ++d) q[d] = data[src * kDim + d] + 0.024f * g(rng);
+      Normalize(q.data());
+    }
     auto s = std::chrono::steady_clock::now();
-    auto r = index.Search("p", q, 4, 0.5f);
+    auto r = index.Search("p", q, 4, -1.0f);
     us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - s)
                      .count());
     if (r.ok() && !r->empty() && (*r)[0].entry->text.rfind(
