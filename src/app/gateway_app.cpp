@@ -1,5 +1,6 @@
 #include "app/gateway_app.h"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -294,16 +295,24 @@ int RunGateway(const Config& config) {
   ApiHandler handler(deps);
   int threads = config.threads > 0 ? config.threads
                                    : std::max(1u, std::thread::hardware_concurrency());
-  asio::io_context ioc(threads);
+  // One io_context per thread (see http/server.h); contexts[0] also handles signals.
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<asio::io_context*> context_ptrs;
+  for (int i = 0; i < threads; ++i) {
+    contexts.push_back(std::make_unique<asio::io_context>(1));
+    context_ptrs.push_back(contexts.back().get());
+  }
+  asio::io_context& ioc = *contexts[0];
   ServerOptions options;
   options.max_body_bytes = config.max_body_bytes;
   options.header_timeout = std::chrono::seconds(config.header_timeout_secs);
   options.body_timeout = std::chrono::seconds(config.body_timeout_secs);
-  Server server(ioc, options, &handler);
+  Server server(context_ptrs, options, &handler);
   if (Status s = server.Listen(*listen); !s.ok()) {
     Diag(LogLevel::kError, s.error().message);
     return 1;
   }
+  StartStdoutFlusher();
   server.Start();
   auto bound = server.local_endpoint();
   Diag(LogLevel::kInfo, "listening on " + bound.address().to_string() + ":" +
@@ -319,7 +328,7 @@ int RunGateway(const Config& config) {
       if (server.active_requests() > 0) {
         Diag(LogLevel::kWarn, "drain deadline passed with requests in flight");
       }
-      ioc.stop();
+      for (auto* c : context_ptrs) c->stop();
       return;
     }
     drain_timer.expires_after(std::chrono::milliseconds(50));
@@ -333,11 +342,19 @@ int RunGateway(const Config& config) {
     poll_drain();
   });
   std::vector<std::thread> pool;
-  for (int i = 1; i < threads; ++i) pool.emplace_back([&] { ioc.run(); });
+  // Work guards: a context whose acceptor is closed during the drain must keep running the
+  // connections it still serves until the drain ends.
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  for (auto* c : context_ptrs) guards.push_back(asio::make_work_guard(*c));
+  for (int i = 1; i < threads; ++i) {
+    asio::io_context* c = context_ptrs[i];
+    pool.emplace_back([c] { c->run(); });
+  }
   ioc.run();
   for (auto& t : pool) t.join();
   if (trace_exporter) trace_exporter->Shutdown(std::chrono::seconds(2));  // flush what is queued
   (*audit)->Close();  // final signed checkpoint
+  FlushStdout();
   Diag(LogLevel::kInfo, "stopped");
   return 0;
 }

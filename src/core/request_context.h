@@ -39,6 +39,7 @@ struct RequestContext {
   bool stream = false;
   std::string tenant;           // hex hash of the presented key ("anonymous" when none)
   std::string session;          // x-isartor-session-id / x-session-id / x-thread-id, or empty
+  std::string exact_key;        // L1a's cache key, computed once per request (lookup and store)
   bool no_cache = false;        // Cache-Control: no-cache -> skip lookups
   bool no_store = false;        // Cache-Control: no-store -> skip storing
   std::string client_authorization;  // passed upstream only when no upstream key is configured

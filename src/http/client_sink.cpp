@@ -3,8 +3,7 @@
 #include <openssl/evp.h>
 #include <sys/socket.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -77,7 +76,7 @@ void ClientSink::Digest(std::string_view body) {
 std::string ClientSink::AnswerSha256() const {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (!digest_) return Sha256Hex("");
+  if (!digest_) return answer_sha256_.empty() ? Sha256Hex("") : answer_sha256_;
   EVP_MD_CTX* copy = EVP_MD_CTX_new();
   EVP_MD_CTX_copy_ex(copy, static_cast<EVP_MD_CTX*>(digest_.get()));
   EVP_DigestFinal_ex(copy, out, &len);
@@ -96,22 +95,19 @@ void ClientSink::StartWatch() {
   watch_->active = true;
   auto watch = watch_;
   auto& socket = stream_.socket();
-  asio::co_spawn(
-      stream_.get_executor(),
-      [watch, &socket]() -> asio::awaitable<void> {
-        boost::system::error_code ec;
-        co_await socket.async_wait(asio::ip::tcp::socket::wait_read,
-                                   redirect_error(use_awaitable, ec));
-        if (!watch->active || ec == asio::error::operation_aborted) co_return;
-        watch->active = false;
-        char byte;
-        ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) || ec) {
-          watch->gone = true;
-          if (watch->hook) watch->hook();
-        }
-      },
-      asio::detached);
+  // A plain completion handler, not a coroutine: this runs for every upstream call.
+  socket.async_wait(asio::ip::tcp::socket::wait_read,
+                    asio::bind_executor(stream_.get_executor(),
+                                        [watch, &socket](const boost::system::error_code& ec) {
+    if (!watch->active || ec == asio::error::operation_aborted) return;
+    watch->active = false;
+    char byte;
+    ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) || ec) {
+      watch->gone = true;
+      if (watch->hook) watch->hook();
+    }
+  }));
 }
 
 asio::awaitable<Status> ClientSink::Write(int status, const std::string& content_type,
@@ -119,7 +115,8 @@ asio::awaitable<Status> ClientSink::Write(int status, const std::string& content
   http::response<http::string_body> res{static_cast<http::status>(status), 11};
   SetCommonHeaders(res, meta, request_id_, keep_alive_ && !must_close_);
   res.set(http::field::content_type, content_type);
-  Digest(body);
+  answer_sha256_ = Sha256Hex(body);
+  if (keep_text_) answer_text_ = body;
   res.body() = std::move(body);
   res.prepare_payload();
   started_ = true;

@@ -72,6 +72,7 @@ class ClientSink : public ResponseSink {
   std::shared_ptr<Watch> watch_;
   void Digest(std::string_view body);
   std::shared_ptr<void> digest_;  // EVP_MD_CTX, created on first body byte
+  std::string answer_sha256_;     // single-write answers (JSON, replayed SSE)
   bool keep_text_ = false;
   std::string answer_text_;
 };

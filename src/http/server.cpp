@@ -4,7 +4,6 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -26,35 +25,51 @@ struct Server::Connection {
   bool idle = true;  // waiting for the next request; touched only on the connection's strand
 };
 
-Server::Server(asio::io_context& ioc, ServerOptions options, ApiHandler* handler)
-    : ioc_(ioc), options_(options), handler_(handler), acceptor_(ioc) {}
+Server::Server(std::vector<asio::io_context*> contexts, ServerOptions options,
+               ApiHandler* handler)
+    : contexts_(std::move(contexts)), options_(options), handler_(handler) {}
 
-Status Server::Listen(const tcp::endpoint& endpoint) {
-  boost::system::error_code ec;
-  acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    std::string where = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
-    return MakeError(ErrorCode::kUnavailable, "cannot listen on " + where + ": " + ec.message());
+Status Server::Listen(const tcp::endpoint& requested) {
+  using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+  tcp::endpoint endpoint = requested;
+  for (asio::io_context* ioc : contexts_) {
+    auto acceptor = std::make_unique<tcp::acceptor>(*ioc);
+    boost::system::error_code ec;
+    acceptor->open(endpoint.protocol(), ec);
+    if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor->set_option(reuse_port(true), ec);
+    if (!ec) acceptor->bind(endpoint, ec);
+    if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      std::string where = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+      return MakeError(ErrorCode::kUnavailable, "cannot listen on " + where + ": " + ec.message());
+    }
+    endpoint = acceptor->local_endpoint(ec);  // port 0: the others join the port the first got
+    acceptors_.push_back(std::move(acceptor));
   }
   return Status::Ok();
 }
 
 tcp::endpoint Server::local_endpoint() const {
   boost::system::error_code ec;
-  return acceptor_.local_endpoint(ec);
+  return acceptors_.empty() ? tcp::endpoint() : acceptors_.front()->local_endpoint(ec);
 }
 
-void Server::Start() { asio::co_spawn(acceptor_.get_executor(), AcceptLoop(), asio::detached); }
+void Server::Start() {
+  for (auto& acceptor : acceptors_) {
+    asio::co_spawn(acceptor->get_executor(), AcceptLoop(*acceptor), asio::detached);
+  }
+}
 
 void Server::Shutdown() {
   if (draining_.exchange(true)) return;
-  asio::post(acceptor_.get_executor(), [this] {
-    boost::system::error_code ec;
-    acceptor_.close(ec);
-  });
+  for (auto& acceptor : acceptors_) {
+    tcp::acceptor* a = acceptor.get();
+    asio::post(a->get_executor(), [a] {
+      boost::system::error_code ec;
+      a->close(ec);
+    });
+  }
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& conn : connections_) {
     asio::post(conn->stream.get_executor(), [conn] {
@@ -63,11 +78,11 @@ void Server::Shutdown() {
   }
 }
 
-asio::awaitable<void> Server::AcceptLoop() {
+asio::awaitable<void> Server::AcceptLoop(tcp::acceptor& acceptor) {
   while (!draining_) {
     boost::system::error_code ec;
-    tcp::socket socket(asio::make_strand(ioc_));
-    co_await acceptor_.async_accept(socket, redirect_error(use_awaitable, ec));
+    tcp::socket socket(acceptor.get_executor());
+    co_await acceptor.async_accept(socket, redirect_error(use_awaitable, ec));
     if (ec) {
       if (draining_ || ec == asio::error::operation_aborted) co_return;
       Diag(LogLevel::kWarn, "accept failed: " + ec.message());

@@ -1,6 +1,8 @@
 // The HTTP/1.1 front: accepts connections, reads requests with header/body deadlines and the
 // body-size limit, hands each request to the ApiHandler, and drains on Shutdown().
-// Each connection runs as one coroutine on its own strand; N threads run the io_context.
+// One io_context per thread, each with its own SO_REUSEPORT acceptor on the same address: the
+// kernel spreads connections, and a connection lives on one thread for its whole life, so no
+// strand (and no cross-thread hand-off) is needed.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -10,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <vector>
 
 #include "common/result.h"
 #include "http/api_handler.h"
@@ -24,8 +27,10 @@ struct ServerOptions {
 
 class Server {
  public:
-  // `handler` is borrowed and must outlive the server.
-  Server(boost::asio::io_context& ioc, ServerOptions options, ApiHandler* handler);
+  // `contexts` (each run by exactly one thread) and `handler` are borrowed and must outlive
+  // the server.
+  Server(std::vector<boost::asio::io_context*> contexts, ServerOptions options,
+         ApiHandler* handler);
 
   // Binds and listens. Fails (kUnavailable) with the OS reason, e.g. address in use.
   Status Listen(const boost::asio::ip::tcp::endpoint& endpoint);
@@ -39,13 +44,13 @@ class Server {
 
  private:
   struct Connection;
-  boost::asio::awaitable<void> AcceptLoop();
+  boost::asio::awaitable<void> AcceptLoop(boost::asio::ip::tcp::acceptor& acceptor);
   boost::asio::awaitable<void> Serve(std::shared_ptr<Connection> conn);
 
-  boost::asio::io_context& ioc_;
+  std::vector<boost::asio::io_context*> contexts_;
   ServerOptions options_;
   ApiHandler* handler_;
-  boost::asio::ip::tcp::acceptor acceptor_;
+  std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
   std::atomic<bool> draining_{false};
   std::atomic<int> active_requests_{0};
   std::mutex mu_;  // guards connections_ (insert/erase/drain only)

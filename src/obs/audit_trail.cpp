@@ -31,14 +31,12 @@ void AuditTrail::Received(const RequestContext& ctx, const std::string& route) {
                  {"route", route},
                  {"model", ctx.resolved_model},
                  {"stream", ctx.stream},
-                 {"prompt_sha256", Sha256Hex(ctx.view.last_user_text)},
-                 {"request_sha256", Sha256Hex(ctx.raw_body)}};
+                 {"prompt_sha256", Sha256Hex(ctx.view.last_user_text)}};
   if (!ctx.session.empty()) e["session_sha256"] = Sha256Hex(ctx.session).substr(0, 16);
   if (include_content_) e["prompt"] = ctx.view.last_user_text;
   std::string lines;
   Emit(lines, std::move(e));
-  lines.pop_back();
-  WriteStdoutLine(lines);
+  WriteStdoutLines(lines);
 }
 
 void AuditTrail::Completed(const RequestContext& ctx, const std::string& route,
@@ -89,8 +87,7 @@ void AuditTrail::Completed(const RequestContext& ctx, const std::string& route,
   if (!ctx.similarity.empty()) e["similarity"] = ctx.similarity;
   if (include_content_ && facts.answer_text) e["answer"] = *facts.answer_text;
   Emit(lines, std::move(e));
-  lines.pop_back();
-  WriteStdoutLine(lines);
+  WriteStdoutLines(lines);
 }
 
 }  // namespace isartor

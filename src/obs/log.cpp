@@ -3,6 +3,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
 #include <boost/json/serialize.hpp>
 #include <chrono>
 #include <cstdio>
@@ -35,12 +39,110 @@ void SetLogLevel(std::string_view level) {
   g_min_level = static_cast<int>(l);
 }
 
+namespace {
+
+// One buffer per thread that logs; registered so the flusher and FlushStdout can reach it.
+struct LineBuffer {
+  std::mutex mu;
+  std::string data;
+};
+
+struct Registry {
+  std::mutex mu;  // guards `buffers` (registration and flush passes only)
+  std::vector<std::shared_ptr<LineBuffer>> buffers;
+  std::mutex write_mu;  // orders whole-buffer writes to fd 1 so batches never interleave
+  std::thread flusher;
+  std::atomic<bool> stop{false};
+};
+
+Registry& Reg() {
+  static Registry* registry = new Registry();  // never destroyed: threads may log at exit
+  return *registry;
+}
+
+LineBuffer& ThreadBuffer() {
+  thread_local std::shared_ptr<LineBuffer> buffer = [] {
+    auto b = std::make_shared<LineBuffer>();
+    b->data.reserve(64 * 1024);
+    std::lock_guard<std::mutex> lock(Reg().mu);
+    Reg().buffers.push_back(b);
+    return b;
+  }();
+  return *buffer;
+}
+
+constexpr std::size_t kFlushBytes = 32 * 1024;
+
+void WriteBatch(std::string& batch) {
+  if (batch.empty()) return;
+  std::lock_guard<std::mutex> lock(Reg().write_mu);
+  WriteAll(STDOUT_FILENO, batch);
+  batch.clear();
+}
+
+void FlushAll() {
+  std::vector<std::shared_ptr<LineBuffer>> buffers;
+  {
+    std::lock_guard<std::mutex> lock(Reg().mu);
+    buffers = Reg().buffers;
+  }
+  std::string batch;
+  for (auto& b : buffers) {
+    {
+      std::lock_guard<std::mutex> lock(b->mu);
+      batch.swap(b->data);
+      b->data.reserve(64 * 1024);
+    }
+    WriteBatch(batch);
+  }
+}
+
+}  // namespace
+
+void WriteStdoutLines(std::string_view lines) {
+  LineBuffer& b = ThreadBuffer();
+  std::string full;
+  {
+    std::lock_guard<std::mutex> lock(b.mu);
+    b.data.append(lines);
+    if (b.data.size() < kFlushBytes) return;
+    full.swap(b.data);
+    b.data.reserve(64 * 1024);
+  }
+  WriteBatch(full);
+}
+
 void WriteStdoutLine(std::string_view line) {
   std::string buf;
   buf.reserve(line.size() + 1);
   buf.append(line);
   buf.push_back('\n');
-  WriteAll(STDOUT_FILENO, buf);
+  WriteStdoutLines(buf);
+}
+
+void StartStdoutFlusher() {
+  Registry& r = Reg();
+  std::lock_guard<std::mutex> lock(r.mu);
+  if (r.flusher.joinable()) return;
+  r.stop = false;
+  r.flusher = std::thread([&r] {
+    while (!r.stop.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      FlushAll();
+    }
+  });
+}
+
+void FlushStdout() {
+  Registry& r = Reg();
+  std::thread flusher;
+  {
+    std::lock_guard<std::mutex> lock(r.mu);
+    r.stop = true;
+    flusher.swap(r.flusher);
+  }
+  if (flusher.joinable()) flusher.join();
+  FlushAll();
 }
 
 void LogJson(const boost::json::object& event) { WriteStdoutLine(boost::json::serialize(event)); }

@@ -3,6 +3,7 @@
 #include <openssl/ssl.h>
 
 #include <algorithm>
+#include <atomic>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -40,7 +41,17 @@ struct UpstreamResponse::ParserHolder {
 
 namespace {
 
-std::string PoolKey(const Endpoint& ep) { return (ep.tls ? "https://" : "http://") + ep.HostPort(); }
+// Pools are per thread: each thread runs its own io_context, and a socket is best used by the
+// context that owns it (no cross-thread hand-off per operation).
+int ThreadIndex() {
+  static std::atomic<int> next{0};
+  thread_local int index = next++;
+  return index;
+}
+
+std::string PoolKey(const Endpoint& ep) {
+  return (ep.tls ? "https://" : "http://") + ep.HostPort() + "#" + std::to_string(ThreadIndex());
+}
 
 std::string Lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), ::tolower);

@@ -83,6 +83,7 @@ class Gateway:
         return Path(self.stderr.name).read_text()
 
     def log_lines(self):
+        time.sleep(0.15)  # the gateway flushes buffered log lines every 50 ms
         self.stdout.flush()
         out = []
         for line in Path(self.stdout.name).read_text().splitlines():

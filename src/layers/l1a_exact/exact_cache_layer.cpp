@@ -31,7 +31,8 @@ boost::asio::awaitable<LayerResult> ExactCacheLayer::Handle(RequestContext& ctx,
     ctx.decision_detail = "lookup skipped (Cache-Control: no-cache)";
     co_return LayerResult::Pass();
   }
-  auto answer = cache_.Get(KeyFor(ctx));
+  ctx.exact_key = KeyFor(ctx);
+  auto answer = cache_.Get(ctx.exact_key);
   if (!answer) {
     metrics_->RecordCacheEvent(CacheLayer::kL1a, CacheOutcome::kMiss);
     co_return LayerResult::Pass();
@@ -51,7 +52,7 @@ boost::asio::awaitable<LayerResult> ExactCacheLayer::Handle(RequestContext& ctx,
 void ExactCacheLayer::OnAnswer(const RequestContext& ctx,
                                std::shared_ptr<const StoredAnswer> answer) {
   uint64_t before = cache_.evictions();
-  cache_.Put(KeyFor(ctx), std::move(answer));
+  cache_.Put(ctx.exact_key.empty() ? KeyFor(ctx) : ctx.exact_key, std::move(answer));
   metrics_->RecordCacheEvent(CacheLayer::kL1a, CacheOutcome::kStore);
   for (uint64_t n = cache_.evictions() - before; n > 0; --n) {
     metrics_->RecordCacheEvent(CacheLayer::kL1a, CacheOutcome::kEvict);
