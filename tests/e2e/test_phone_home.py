@@ -53,6 +53,33 @@ class Sentinel:
         self.sock.close()
 
 
+class OtlpReceiver:
+    """An internal OTLP/HTTP collector on 127.0.0.1: counts the trace batches it receives."""
+
+    def __init__(self):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        received = self.batches = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                received.append(self.rfile.read(int(self.headers.get("content-length", 0))))
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
 def attempts(trace_file):
     """Every outbound address the traced processes tried: (kind, address, port)."""
     out = []
@@ -129,8 +156,9 @@ def drive(base):
     return statuses
 
 
-def run_matrix(tmp_path, upstream, sentinel, offline):
-    """Two gateways (internal L3 with external fallbacks; external L3) plus `check`, all traced."""
+def run_matrix(tmp_path, upstream, sentinel, offline, collector):
+    """Two gateways (internal L3 + internal collector with external fallbacks; external L3 +
+    external collector) plus `check`, all traced."""
     external_ip = f"http://{sentinel.host}:{sentinel.port}/v1"
     common = {"ISARTOR__INTERNAL_NETWORKS": "127.0.0.1/32", "ISARTOR__HOST_PORT": "127.0.0.1:0",
               "ISARTOR__OFFLINE_MODE": "true" if offline else "false", "ISARTOR__L3_MAX_RETRIES": "0",
@@ -141,6 +169,7 @@ def run_matrix(tmp_path, upstream, sentinel, offline):
     # 1. L3 = internal upstream; fallbacks = an external IP and an external name (never resolved offline).
     t1 = tmp_path / "internal.trace"
     g = Traced([], {**common, "ISARTOR__EXTERNAL_LLM_URL": upstream.url,
+                    "ISARTOR__OTEL_EXPORTER_ENDPOINT": f"http://127.0.0.1:{collector.port}",
                     "ISARTOR__FALLBACK_PROVIDERS": f"openai@{external_ip},openai@http://api.openai.com/v1"}, t1)
     base = g.wait_listening()
     results["internal"] = drive(base)
@@ -168,12 +197,14 @@ def run_matrix(tmp_path, upstream, sentinel, offline):
 
 
 def test_offline_mode_never_phones_home(tmp_path, strace_available, fresh_upstream):
-    sentinel = Sentinel()
+    sentinel, collector = Sentinel(), OtlpReceiver()
     try:
-        traces, results = run_matrix(tmp_path, fresh_upstream, sentinel, offline=True)
+        traces, results = run_matrix(tmp_path, fresh_upstream, sentinel, offline=True,
+                                     collector=collector)
     finally:
         sentinel.close()
-    allowed = {("127.0.0.1", fresh_upstream.port)}
+        collector.close()
+    allowed = {("127.0.0.1", fresh_upstream.port), ("127.0.0.1", collector.port)}
     for t in traces:
         assert attempts(t) or t.name == "external.trace", f"{t.name}: the trace saw nothing; is strace working?"
         assert violations(t, allowed) == [], f"{t.name}: connections outside the allowed set"
@@ -183,15 +214,18 @@ def test_offline_mode_never_phones_home(tmp_path, strace_available, fresh_upstre
     assert results["fallback"] == 503  # both fallbacks are external: blocked, not contacted
     assert results["external"][0] == 503 and results["external"][2] == 503
     assert results["exit1"] == 0 and results["exit2"] == 0
+    assert collector.batches, "the internal collector should have received traces"
 
 
 def test_negative_control_the_harness_catches_a_phone_home(tmp_path, strace_available, fresh_upstream):
-    sentinel = Sentinel()
+    sentinel, collector = Sentinel(), OtlpReceiver()
     try:
-        traces, _ = run_matrix(tmp_path, fresh_upstream, sentinel, offline=False)
+        traces, _ = run_matrix(tmp_path, fresh_upstream, sentinel, offline=False,
+                               collector=collector)
     finally:
         sentinel.close()
-    allowed = {("127.0.0.1", fresh_upstream.port)}
+        collector.close()
+    allowed = {("127.0.0.1", fresh_upstream.port), ("127.0.0.1", collector.port)}
     found = [v for t in traces for v in violations(t, allowed)]
     assert ("inet", "127.0.0.2", sentinel.port) in found, found
     assert sentinel.hits, "the sentinel should have seen the gateway connect"
