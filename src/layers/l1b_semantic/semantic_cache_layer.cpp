@@ -12,6 +12,7 @@
 #include "layers/l1b_semantic/lexical_guard.h"
 #include "layers/l1b_semantic/semantic_key.h"
 #include "obs/log.h"
+#include "otel/request_spans.h"
 
 namespace isartor {
 namespace asio = boost::asio;
@@ -109,8 +110,7 @@ bool SemanticCacheLayer::TakePending(const std::string& id, std::vector<float>& 
 
 void SemanticCacheLayer::ReportEmbedError(const Error& error) {
   metrics_->RecordCacheEvent(CacheLayer::kL1b, CacheOutcome::kError);
-  static std::atomic<uint64_t> failures{0};
-  uint64_t n = failures.fetch_add(1, std::memory_order_relaxed);
+  uint64_t n = embed_failures_.fetch_add(1, std::memory_order_relaxed);
   if (n < 3 || n % 1000 == 0) {  // a broken embedder must not flood the log
     Diag(LogLevel::kWarn, "L1b skipped: embedding failed (" + std::to_string(n + 1) +
                               " so far): " + error.message);
@@ -129,7 +129,9 @@ boost::asio::awaitable<LayerResult> SemanticCacheLayer::Handle(RequestContext& c
     co_return LayerResult::Pass();
   }
   auto started = std::chrono::steady_clock::now();
+  otel::Span embed_span = otel::StartStepSpan(ctx, "L1b embedding");
   Result<TextVector> embedded = co_await EmbedOnWorkers(*source_, key.text);
+  embed_span.End();
   metrics_->RecordSemanticEmbedding(SecondsSince(started));
   if (!embedded.ok()) {
     ReportEmbedError(embedded.error());
@@ -141,8 +143,11 @@ boost::asio::awaitable<LayerResult> SemanticCacheLayer::Handle(RequestContext& c
     co_return LayerResult::Pass();
   }
   started = std::chrono::steady_clock::now();
+  otel::Span search_span = otel::StartStepSpan(ctx, "L1b index search");
   auto matches = index_->Search(key.partition, embedded->values, options_.candidates,
                                 options_.threshold);
+  if (matches.ok()) search_span.SetAttribute("isartor.candidates", static_cast<int64_t>(matches->size()));
+  search_span.End();
   metrics_->RecordSemanticSearch(SecondsSince(started));
   if (!matches.ok()) {
     metrics_->RecordCacheEvent(CacheLayer::kL1b, CacheOutcome::kError);

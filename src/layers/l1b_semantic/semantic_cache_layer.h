@@ -11,6 +11,7 @@
 // counts isartor_cache_events_total{cache_layer="l1b",outcome="error"}.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -67,8 +68,8 @@ class SemanticCacheLayer : public Layer {
 
   FinalLayer id() const override { return FinalLayer::kL1b; }
   std::string State() const override { return "active"; }
-  // Must be awaited on a strand-less or strand executor of the request; resumes there after
-  // the embedding. Answers with the cached body, or passes.
+  // Answers with the cached body, or passes. The coroutine is suspended while the embedder's
+  // workers run the model and resumes on its own executor. Never returns kFailed.
   boost::asio::awaitable<LayerResult> Handle(RequestContext& ctx, ResponseSink& sink) override;
   // Stores the answer under the request's vector (remembered from Handle, or embedded now on
   // the embedder's threads without blocking the caller).
@@ -96,6 +97,7 @@ class SemanticCacheLayer : public Layer {
   mutable std::mutex pending_mu_;
   std::unordered_map<std::string, Pending> pending_;  // pending_mu_
   std::unique_ptr<EmbeddingSource> source_;
+  std::atomic<uint64_t> embed_failures_{0};  // for log rate limiting
 };
 
 }  // namespace isartor
