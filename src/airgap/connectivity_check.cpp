@@ -25,7 +25,9 @@ std::string Section(EgressPurpose p) {
 
 std::string Display(const Destination& d) {
   // L3 shows host:port (what a firewall rule names); optional services show their URL.
-  return d.purpose == EgressPurpose::kL3Upstream ? d.endpoint.HostPort() : d.endpoint.url;
+  if (d.purpose == EgressPurpose::kL3Upstream) return d.endpoint.HostPort();
+  if (d.purpose == EgressPurpose::kL2Sidecar) return d.endpoint.url + " (L2 local model)";
+  return d.endpoint.url;
 }
 
 std::string LineText(const CheckLine& l, bool offline) {

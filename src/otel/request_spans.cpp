@@ -41,6 +41,13 @@ Span StartLayerSpan(RequestContext& ctx, FinalLayer layer) {
   return span;
 }
 
+Span StartStepSpan(const RequestContext& ctx, std::string name) {
+  if (!ctx.tracer) return Span();
+  auto parent = ParseTraceparent(ctx.traceparent);
+  if (!parent) return Span();
+  return ctx.tracer->StartChild(std::move(name), *parent);
+}
+
 void FinishLayerSpan(Span& span, const RequestContext& ctx, FinalLayer layer,
                      const LayerResult& result) {
   if (!span.recording()) return;

@@ -31,4 +31,8 @@ Span StartLayerSpan(RequestContext& ctx, FinalLayer layer);
 void FinishLayerSpan(Span& span, const RequestContext& ctx, FinalLayer layer,
                      const LayerResult& result);
 
+// Starts a span for one step inside the running layer (e.g. L1b's embedding and index search),
+// as a child of the layer's span (ctx.traceparent while the layer runs). End() it when done.
+Span StartStepSpan(const RequestContext& ctx, std::string name);
+
 }  // namespace isartor::otel

@@ -226,3 +226,20 @@ def test_offline_mode_exports_nothing_to_an_external_collector(gateway_factory, 
         assert external.requests == []
     finally:
         external.stop()
+
+
+def test_l1b_embedding_and_index_search_are_child_spans_of_the_l1b_span(
+        gateway_factory, fresh_upstream, receiver):
+    gw = traced_gateway(gateway_factory, fresh_upstream, receiver.url, ISARTOR__CACHE_MODE="semantic")
+    assert chat(gw, "How do I reset my home router?").headers["x-isartor-layer"] == "l3"
+    r = chat(gw, "How can I reset my home router?")
+    assert r.headers["x-isartor-layer"] == "l1b"
+    hit = wait_for(lambda: [s for s in receiver.spans() if s["name"] == "L1b_SemanticCache"
+                            and attrs(s)["isartor.hit"] is True])
+    assert hit and attrs(hit[0])["isartor.similarity"] > 0.9
+    steps = wait_for(lambda: {s["name"]: s for s in receiver.spans()
+                              if s.get("parentSpanId") == hit[0]["spanId"]}
+                     if len([s for s in receiver.spans()
+                             if s.get("parentSpanId") == hit[0]["spanId"]]) >= 2 else None)
+    assert steps and {"L1b embedding", "L1b index search"} <= set(steps)
+    assert attrs(steps["L1b index search"])["isartor.candidates"] >= 1
