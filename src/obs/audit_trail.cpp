@@ -1,6 +1,6 @@
 #include "obs/audit_trail.h"
 
-#include <boost/json/serialize.hpp>
+#include <boost/json/parse.hpp>
 
 #include "common/sha256.h"
 #include "obs/log.h"
@@ -17,25 +17,30 @@ void AuditTrail::Close() {
   if (log_) log_->Close();
 }
 
-void AuditTrail::Emit(std::string& lines, json::object event) {
-  lines += json::serialize(event);
-  lines += '\n';
-  if (log_) log_->Append(std::move(event));
+void AuditTrail::Emit(std::string& lines, const JsonLine& event) {
+  std::size_t begin = lines.size();
+  event.AppendTo(lines);
+  if (!log_) return;
+  // The signed log takes objects; parse only when it is configured (off the common path).
+  boost::system::error_code ec;
+  auto parsed = json::parse(std::string_view(lines).substr(begin), ec);
+  if (!ec && parsed.is_object()) log_->Append(std::move(parsed.as_object()));
 }
 
 void AuditTrail::Received(const RequestContext& ctx, const std::string& route) {
-  json::object e{{"ts", NowRfc3339()},
-                 {"event", "request_received"},
-                 {"request_id", ctx.request_id},
-                 {"tenant", ctx.tenant},
-                 {"route", route},
-                 {"model", ctx.resolved_model},
-                 {"stream", ctx.stream},
-                 {"prompt_sha256", Sha256Hex(ctx.view.last_user_text)}};
-  if (!ctx.session.empty()) e["session_sha256"] = Sha256Hex(ctx.session).substr(0, 16);
-  if (include_content_) e["prompt"] = ctx.view.last_user_text;
+  JsonLine e;
+  e.Str("ts", NowRfc3339())
+      .Str("event", "request_received")
+      .Str("request_id", ctx.request_id)
+      .Str("tenant", ctx.tenant)
+      .Str("route", route)
+      .Str("model", ctx.resolved_model)
+      .Bool("stream", ctx.stream)
+      .Str("prompt_sha256", Sha256Hex(ctx.view.last_user_text));
+  if (!ctx.session.empty()) e.Str("session_sha256", Sha256Hex(ctx.session).substr(0, 16));
+  if (include_content_) e.Str("prompt", ctx.view.last_user_text);
   std::string lines;
-  Emit(lines, std::move(e));
+  Emit(lines, e);
   WriteStdoutLines(lines);
 }
 
@@ -44,49 +49,54 @@ void AuditTrail::Completed(const RequestContext& ctx, const std::string& route,
   std::string ts = NowRfc3339();
   std::string lines;
   for (const auto& d : ctx.decisions) {
-    json::object e{{"ts", ts},          {"event", "layer_decision"}, {"request_id", ctx.request_id},
-                   {"tenant", ctx.tenant}, {"layer", d.layer},       {"outcome", d.outcome},
-                   {"latency_ms", d.ms}};
-    if (!d.detail.empty()) e["detail"] = d.detail;
+    JsonLine e;
+    e.Str("ts", ts)
+        .Str("event", "layer_decision")
+        .Str("request_id", ctx.request_id)
+        .Str("tenant", ctx.tenant)
+        .Str("layer", d.layer)
+        .Str("outcome", d.outcome)
+        .Num("latency_ms", d.ms);
+    if (!d.detail.empty()) e.Str("detail", d.detail);
     if (std::string_view(d.layer) == "l1b" && !ctx.similarity.empty()) {
-      e["similarity"] = ctx.similarity;
+      e.Str("similarity", ctx.similarity);
     }
-    Emit(lines, std::move(e));
+    Emit(lines, e);
   }
   if (ctx.upstream_status != 0 || !ctx.upstream_provider.empty()) {
-    bool called = ctx.upstream_status != 0;
-    json::object e{{"ts", ts},
-                   {"event", "l3_call"},
-                   {"request_id", ctx.request_id},
-                   {"tenant", ctx.tenant},
-                   {"provider", ctx.upstream_provider},
-                   {"model", ctx.resolved_model},
-                   {"status", ctx.upstream_status},
-                   {"completed", called},
-                   {"prompt_tokens", ctx.prompt_tokens},
-                   {"completion_tokens", ctx.completion_tokens},
-                   {"latency_ms", ctx.upstream_ms},
-                   {"ttfb_ms", ctx.upstream_ttfb_ms}};
-    Emit(lines, std::move(e));
+    JsonLine e;
+    e.Str("ts", ts)
+        .Str("event", "l3_call")
+        .Str("request_id", ctx.request_id)
+        .Str("tenant", ctx.tenant)
+        .Str("provider", ctx.upstream_provider)
+        .Str("model", ctx.resolved_model)
+        .Int("status", ctx.upstream_status)
+        .Bool("completed", ctx.upstream_status != 0)
+        .Int("prompt_tokens", ctx.prompt_tokens)
+        .Int("completion_tokens", ctx.completion_tokens)
+        .Num("latency_ms", ctx.upstream_ms)
+        .Num("ttfb_ms", ctx.upstream_ttfb_ms);
+    Emit(lines, e);
   }
-  json::object e{{"ts", ts},
-                 {"event", "response_sent"},
-                 {"request_id", ctx.request_id},
-                 {"tenant", ctx.tenant},
-                 {"route", route},
-                 {"layer", FinalLayerShort(facts.layer)},
-                 {"status", facts.status},
-                 {"latency_ms", facts.seconds * 1000.0},
-                 {"model", ctx.resolved_model},
-                 {"stream", ctx.stream},
-                 {"answer_sha256", facts.answer_sha256}};
+  JsonLine e;
+  e.Str("ts", ts)
+      .Str("event", "response_sent")
+      .Str("request_id", ctx.request_id)
+      .Str("tenant", ctx.tenant)
+      .Str("route", route)
+      .Str("layer", FinalLayerShort(facts.layer))
+      .Int("status", facts.status)
+      .Num("latency_ms", facts.seconds * 1000.0)
+      .Str("model", ctx.resolved_model)
+      .Bool("stream", ctx.stream)
+      .Str("answer_sha256", facts.answer_sha256);
   if (ctx.prompt_tokens || ctx.completion_tokens) {
-    e["prompt_tokens"] = ctx.prompt_tokens;
-    e["completion_tokens"] = ctx.completion_tokens;
+    e.Int("prompt_tokens", ctx.prompt_tokens).Int("completion_tokens", ctx.completion_tokens);
   }
-  if (!ctx.similarity.empty()) e["similarity"] = ctx.similarity;
-  if (include_content_ && facts.answer_text) e["answer"] = *facts.answer_text;
-  Emit(lines, std::move(e));
+  if (!ctx.similarity.empty()) e.Str("similarity", ctx.similarity);
+  if (include_content_ && facts.answer_text) e.Str("answer", *facts.answer_text);
+  Emit(lines, e);
   WriteStdoutLines(lines);
 }
 

@@ -11,6 +11,7 @@
 
 #include "audit/audit_log.h"
 #include "core/request_context.h"
+#include "obs/json_line.h"
 #include "obs/metrics.h"
 
 namespace isartor {
@@ -37,7 +38,7 @@ class AuditTrail {
   audit::AuditLog* log() { return log_.get(); }
 
  private:
-  void Emit(std::string& lines, boost::json::object event);
+  void Emit(std::string& lines, const JsonLine& event);
 
   bool include_content_;
   std::unique_ptr<audit::AuditLog> log_;
