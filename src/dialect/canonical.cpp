@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "common/json_escape.h"
 #include "dialect/json_util.h"
 
 namespace isartor::dialect {
@@ -13,9 +14,8 @@ namespace json = boost::json;
 
 void Write(const json::value& v, std::string& out);
 
-void WriteString(std::string_view s, std::string& out) {
-  out += internal::Serialize(json::value(json::string(s)));
-}
+// Direct escaping: building a json::value per string to serialise it was most of the key's cost.
+void WriteString(std::string_view s, std::string& out) { AppendJsonString(out, s); }
 
 void WriteObject(const json::object& o, std::string& out) {
   std::vector<const json::key_value_pair*> items;
@@ -58,7 +58,10 @@ void Write(const json::value& v, std::string& out) {
       out += internal::Serialize(v);
       return;
     }
-    default:  // string, int64, uint64, bool, null
+    case json::kind::string:
+      WriteString(v.get_string(), out);
+      return;
+    default:  // int64, uint64, bool, null
       out += internal::Serialize(v);
       return;
   }

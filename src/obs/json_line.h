@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/json_escape.h"
+
 namespace isartor {
 
 class JsonLine {
@@ -50,27 +52,7 @@ class JsonLine {
     Quote(key);
     buf_.push_back(':');
   }
-  void Quote(std::string_view s) {
-    buf_.push_back('"');
-    for (unsigned char c : s) {
-      switch (c) {
-        case '"': buf_ += "\\\""; break;
-        case '\\': buf_ += "\\\\"; break;
-        case '\n': buf_ += "\\n"; break;
-        case '\r': buf_ += "\\r"; break;
-        case '\t': buf_ += "\\t"; break;
-        default:
-          if (c < 0x20) {
-            char tmp[8];
-            std::snprintf(tmp, sizeof tmp, "\\u%04x", c);
-            buf_ += tmp;
-          } else {
-            buf_.push_back(static_cast<char>(c));
-          }
-      }
-    }
-    buf_.push_back('"');
-  }
+  void Quote(std::string_view s) { AppendJsonString(buf_, s); }
 
   std::string buf_;
 };
