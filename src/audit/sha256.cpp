@@ -1,22 +1,14 @@
 #include "audit/sha256.h"
 
+#include "common/sha256.h"
+
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
 namespace isartor::audit {
 
-std::string Sha256Hex(std::string_view data) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  // One-shot SHA256() cannot fail for in-memory input of any length.
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(2 * SHA256_DIGEST_LENGTH, '0');
-  for (int i = 0; i < SHA256_DIGEST_LENGTH; ++i) {
-    out[2 * i] = kHex[digest[i] >> 4];
-    out[2 * i + 1] = kHex[digest[i] & 0xf];
-  }
-  return out;
-}
+// One SHA-256 implementation in the project: common/sha256 (fetches the digest once).
+std::string Sha256Hex(std::string_view data) { return isartor::Sha256Hex(data); }
 
 std::string Base64Encode(std::string_view data) {
   std::string out(4 * ((data.size() + 2) / 3), '\0');

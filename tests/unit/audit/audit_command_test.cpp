@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <CLI/CLI.hpp>
+
+#include "../cli_runner.h"
 #include <algorithm>
 
 #include "audit/audit_log.h"
@@ -13,23 +15,8 @@
 namespace isartor::audit {
 namespace {
 
-// Runs `isartor <args>` through CLI11 and returns the exit status the main program would use.
 int RunIsartor(std::vector<std::string> args, std::string* out = nullptr) {
-  CLI::App app("isartor");
-  AddAuditCommand(app);
-  args.insert(args.begin(), "isartor");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  ::testing::internal::CaptureStdout();
-  int code = 0;
-  try {
-    app.parse(static_cast<int>(argv.size()), argv.data());
-  } catch (const CLI::ParseError& e) {
-    code = e.get_exit_code();
-  }
-  const std::string captured = ::testing::internal::GetCapturedStdout();
-  if (out) *out = captured;
-  return code;
+  return isartor::testing::RunCli(&AddAuditCommand, std::move(args), out);
 }
 
 class AuditCommandTest : public ::testing::Test {

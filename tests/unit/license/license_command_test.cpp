@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <CLI/CLI.hpp>
+
+#include "../cli_runner.h"
 #include <filesystem>
 #include <fstream>
 
@@ -12,21 +14,7 @@ namespace isartor::license {
 namespace {
 
 int RunIsartor(std::vector<std::string> args, std::string* out = nullptr) {
-  CLI::App app("isartor");
-  AddLicenseCommand(app);
-  args.insert(args.begin(), "isartor");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  ::testing::internal::CaptureStdout();
-  int code = 0;
-  try {
-    app.parse(static_cast<int>(argv.size()), argv.data());
-  } catch (const CLI::ParseError& e) {
-    code = e.get_exit_code();
-  }
-  const std::string captured = ::testing::internal::GetCapturedStdout();
-  if (out) *out = captured;
-  return code;
+  return isartor::testing::RunCli(&AddLicenseCommand, std::move(args), out);
 }
 
 std::string Issue(std::vector<std::string> extra = {}) {
