@@ -2,6 +2,8 @@
 
 #include <hnswlib/hnswlib.h>
 
+#include "layers/l1b_semantic/ip_space.h"
+
 #include <algorithm>
 #include <exception>
 
@@ -17,7 +19,7 @@ struct SemanticIndex::Partition {
   // graph (then `flat` is empty). A graph costs megabytes before its first point (hnswlib 0.6.2
   // allocates 65536 update mutexes per index), which one-session partitions cannot afford.
   std::vector<float> flat;  // slot-major, dimension floats per slot
-  std::unique_ptr<hnswlib::InnerProductSpace> space;
+  std::unique_ptr<InnerProductSpaceDispatched> space;
   std::unique_ptr<hnswlib::HierarchicalNSW<float>> graph;
   std::vector<Slot> slots;  // by hnswlib label
   std::vector<std::size_t> free_labels;
@@ -44,7 +46,7 @@ SemanticIndex::SemanticIndex(Options options, Clock clock)
   if (!clock_) clock_ = [] { return std::chrono::steady_clock::now(); };
   options_.max_entries = std::max<std::size_t>(1, options_.max_entries);
   options_.initial_slots = std::max<std::size_t>(1, options_.initial_slots);
-  flat_space_ = std::make_unique<hnswlib::InnerProductSpace>(options_.dimension);
+  flat_space_ = std::make_unique<InnerProductSpaceDispatched>(options_.dimension);
 }
 
 SemanticIndex::~SemanticIndex() = default;
@@ -193,7 +195,7 @@ Status SemanticIndex::PlaceLocked(Partition& p, std::size_t label,
   if (!p.graph && label >= options_.flat_max_slots) {
     // Promote: build the graph from the live slots, then drop the flat copy.
     try {
-      p.space = std::make_unique<hnswlib::InnerProductSpace>(dim);
+      p.space = std::make_unique<InnerProductSpaceDispatched>(dim);
       p.graph = std::make_unique<hnswlib::HierarchicalNSW<float>>(
           p.space.get(), std::max<std::size_t>(2 * label, options_.initial_slots),
           options_.hnsw_m, options_.ef_construction);

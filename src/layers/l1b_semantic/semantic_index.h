@@ -35,11 +35,9 @@
 #include "common/result.h"
 #include "core/layer.h"
 
-namespace hnswlib {
-class InnerProductSpace;
-}
-
 namespace isartor {
+
+class InnerProductSpaceDispatched;
 
 // What a hit returns: the cached answer and the text that was embedded for it (the lexical
 // guard compares it with the new prompt).
@@ -130,7 +128,7 @@ class SemanticIndex {
 
   Options options_;
   Clock clock_;
-  std::unique_ptr<hnswlib::InnerProductSpace> flat_space_;  // SIMD inner product for flat scans
+  std::unique_ptr<InnerProductSpaceDispatched> flat_space_;  // SIMD inner product for flat scans
   mutable std::shared_mutex map_mu_;
   std::unordered_map<std::string, std::shared_ptr<Partition>> partitions_;  // map_mu_
   std::mutex writer_mu_;
