@@ -53,49 +53,58 @@ Result<tcp::endpoint> ParseListen(const std::string& host_port) {
   return tcp::endpoint(addr, static_cast<unsigned short>(port));
 }
 
-// L1b: the semantic cache when the mode asks for it and the model loads; otherwise a disabled
+// The MiniLM embedder, loaded once and shared by L1b and L2 (one copy of the model, one worker
+// pool). Null, with the reason logged, when neither layer needs it or the model fails to load.
+struct SharedEmbedder {
+  std::shared_ptr<embed::Embedder> embedder;
+  std::string error;  // why it is null although a layer wanted it
+};
+
+SharedEmbedder LoadEmbedder(const Config& config) {
+  if (config.cache_mode == "exact" && !config.enable_slm_router) return {};
+  embed::EmbedderOptions options;
+  options.model_dir = config.embedding_model_dir;
+  auto embedder = embed::Embedder::Create(std::move(options));
+  if (!embedder.ok()) {
+    Diag(LogLevel::kError, std::string(config.cache_mode != "exact"
+                                           ? "L1b semantic cache disabled"
+                                           : "L2 SLM router disabled") +
+                               (config.cache_mode != "exact" && config.enable_slm_router
+                                    ? " (and L2 SLM router)" : "") +
+                               ": embedding model failed to load: " + embedder.error().message);
+    return {nullptr, "embedding model failed to load: " + embedder.error().message};
+  }
+  return {std::shared_ptr<embed::Embedder>(std::move(*embedder)), ""};
+}
+
+// L1b: the semantic cache when the mode asks for it and the model loaded; otherwise a disabled
 // slot saying why (a missing or corrupt model never stops the gateway).
-std::unique_ptr<Layer> BuildSemanticLayer(const Config& config, Metrics* metrics) {
+std::unique_ptr<Layer> BuildSemanticLayer(const Config& config, Metrics* metrics,
+                                          const SharedEmbedder& shared) {
   if (config.cache_mode == "exact") {
     return std::make_unique<DisabledLayer>(FinalLayer::kL1b, "ISARTOR__CACHE_MODE=exact");
   }
-  embed::EmbedderOptions eo;
-  eo.model_dir = config.embedding_model_dir;
-  auto embedder = embed::Embedder::Create(std::move(eo));
-  if (!embedder.ok()) {
-    Diag(LogLevel::kError, "L1b semantic cache disabled: embedding model failed to load: " +
-                               embedder.error().message);
-    return std::make_unique<DisabledLayer>(
-        FinalLayer::kL1b, "embedding model failed to load: " + embedder.error().message);
-  }
+  if (!shared.embedder) return std::make_unique<DisabledLayer>(FinalLayer::kL1b, shared.error);
   SemanticCacheLayer::Options o;
   o.index.max_entries = config.cache_max_capacity;
   o.index.ttl = std::chrono::seconds(config.cache_ttl_secs);
   o.threshold = static_cast<float>(config.similarity_threshold);
-  return std::make_unique<SemanticCacheLayer>(o, MakeEmbedderSource(std::move(*embedder)), metrics);
+  return std::make_unique<SemanticCacheLayer>(o, MakeEmbedderSource(shared.embedder), metrics);
 }
 
 // L2 slot: the SLM router when enabled and buildable, else a DisabledLayer saying why.
 std::unique_ptr<Layer> BuildL2(const Config& config, Metrics* metrics, HttpClient* client,
-                               EgressGuard* guard) {
+                               const SharedEmbedder& shared) {
   if (!config.enable_slm_router) {
     return std::make_unique<DisabledLayer>(FinalLayer::kL2, "ENABLE_SLM_ROUTER=false");
   }
-  embed::EmbedderOptions options;
-  options.model_dir = config.embedding_model_dir;
-  options.workers = 1;  // a routing decision is one short text: one worker keeps cores for I/O
-  auto embedder = embed::Embedder::Create(std::move(options));
-  if (!embedder.ok()) {
-    Diag(LogLevel::kError, "L2 SLM router disabled: " + embedder.error().message);
+  if (!shared.embedder) {
     return std::make_unique<DisabledLayer>(FinalLayer::kL2, "MiniLM model unavailable");
   }
-  auto layer = SlmRouterLayer::Create(config, client, std::move(*embedder));
+  auto layer = SlmRouterLayer::Create(config, client, shared.embedder);
   if (!layer.ok()) {
     Diag(LogLevel::kError, "L2 SLM router disabled: " + layer.error().message);
     return std::make_unique<DisabledLayer>(FinalLayer::kL2, layer.error().message);
-  }
-  if (!guard->IsRegistered(EgressPurpose::kL2Sidecar, (*layer)->sidecar())) {
-    guard->Register({EgressPurpose::kL2Sidecar, "L2 local model", (*layer)->sidecar(), true});
   }
   SlmRouterLayer* l2 = layer->get();
   const std::pair<const char*, uint64_t SlmRouterStats::*> outcomes[] = {
@@ -111,22 +120,18 @@ std::unique_ptr<Layer> BuildL2(const Config& config, Metrics* metrics, HttpClien
 }
 
 std::vector<std::unique_ptr<Layer>> BuildLayers(const Config& config, Metrics* metrics,
-                                                std::unique_ptr<Layer> l3, HttpClient* l2_client,
-                                                EgressGuard* guard) {
+                                                std::unique_ptr<Layer> l3, HttpClient* l2_client) {
   std::vector<std::unique_ptr<Layer>> layers;
   ExactCache::Options l1a;
   l1a.max_entries = config.cache_max_capacity;
   l1a.max_bytes = config.cache_max_bytes;
   l1a.ttl = std::chrono::seconds(config.cache_ttl_secs);
   layers.push_back(std::make_unique<ExactCacheLayer>(l1a, config.cache_mode != "semantic", metrics));
-  layers.push_back(BuildSemanticLayer(config, metrics));
-  layers.push_back(BuildL2(config, metrics, l2_client, guard));
+  SharedEmbedder shared = LoadEmbedder(config);
+  layers.push_back(BuildSemanticLayer(config, metrics, shared));
+  layers.push_back(BuildL2(config, metrics, l2_client, shared));
   layers.push_back(std::move(l3));
   return layers;
-}
-
-std::string ReachText(const EgressGuard& guard, const Endpoint& ep) {
-  return guard.Classify(ep.host) == Reach::kExternal ? "external" : "internal";
 }
 
 // The product page's box, from the real state of the chain, the guard and the license.
@@ -241,7 +246,7 @@ int RunGateway(const Config& config) {
   if (!license_verdict.valid()) {
     Diag(LogLevel::kWarn, std::string("license: ") + license_verdict.message);
   }
-  Chain chain(BuildLayers(config, &metrics, std::move(l3.value()), &l2_client, &guard), &metrics);
+  Chain chain(BuildLayers(config, &metrics, std::move(l3.value()), &l2_client), &metrics);
   auto* l1a = static_cast<ExactCacheLayer*>(chain.layers()[0].get());
   metrics.AddGauge("isartor_cache_entries", "Entries per cache layer.", "cache_layer=\"l1a\"",
                    [l1a] { return static_cast<double>(l1a->cache().size()); });

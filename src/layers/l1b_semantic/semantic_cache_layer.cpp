@@ -21,7 +21,7 @@ namespace {
 
 class EmbedderSource : public EmbeddingSource {
  public:
-  explicit EmbedderSource(std::unique_ptr<embed::Embedder> embedder)
+  explicit EmbedderSource(std::shared_ptr<embed::Embedder> embedder)
       : embedder_(std::move(embedder)) {}
   void EmbedAsync(std::string text, Callback done) override {
     embedder_->EmbedAsync(std::move(text), [done = std::move(done)](Result<embed::Embedding> r) {
@@ -34,7 +34,7 @@ class EmbedderSource : public EmbeddingSource {
   int dimension() const override { return embedder_->dimension(); }
 
  private:
-  std::unique_ptr<embed::Embedder> embedder_;
+  std::shared_ptr<embed::Embedder> embedder_;
 };
 
 // Suspends the coroutine until the source calls back, then resumes it on its own executor:
@@ -67,7 +67,7 @@ std::string PendingId(const SemanticKey& key) { return key.partition + '\n' + ke
 
 }  // namespace
 
-std::unique_ptr<EmbeddingSource> MakeEmbedderSource(std::unique_ptr<embed::Embedder> embedder) {
+std::unique_ptr<EmbeddingSource> MakeEmbedderSource(std::shared_ptr<embed::Embedder> embedder) {
   return std::make_unique<EmbedderSource>(std::move(embedder));
 }
 

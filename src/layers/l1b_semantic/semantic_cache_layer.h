@@ -47,7 +47,7 @@ class EmbeddingSource {
 };
 
 // Wraps the in-process MiniLM embedder. Never returns null.
-std::unique_ptr<EmbeddingSource> MakeEmbedderSource(std::unique_ptr<embed::Embedder> embedder);
+std::unique_ptr<EmbeddingSource> MakeEmbedderSource(std::shared_ptr<embed::Embedder> embedder);
 
 class SemanticCacheLayer : public Layer {
  public:

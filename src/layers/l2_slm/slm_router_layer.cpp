@@ -31,7 +31,7 @@ std::string Fixed(double v, const char* format) {
 }  // namespace
 
 Result<std::unique_ptr<SlmRouterLayer>> SlmRouterLayer::Create(
-    const Config& config, HttpClient* client, std::unique_ptr<embed::Embedder> embedder) {
+    const Config& config, HttpClient* client, std::shared_ptr<embed::Embedder> embedder) {
   auto endpoint = ParseEndpoint(config.layer2_sidecar_url);
   if (!endpoint.ok()) {
     return MakeError(ErrorCode::kInvalidArgument,
@@ -43,7 +43,7 @@ Result<std::unique_ptr<SlmRouterLayer>> SlmRouterLayer::Create(
 }
 
 SlmRouterLayer::SlmRouterLayer(const Config& config, Endpoint sidecar, HttpClient* client,
-                               std::unique_ptr<embed::Embedder> embedder)
+                               std::shared_ptr<embed::Embedder> embedder)
     : sidecar_(std::move(sidecar)),
       model_(config.layer2_model_name),
       client_(client),

@@ -51,7 +51,7 @@ class SlmRouterLayer : public Layer {
   // borrowed and must outlive the layer; the layer owns `embedder`.
   // Errors: kInvalidArgument for an unparseable ISARTOR__LAYER2__SIDECAR_URL or a null embedder.
   static Result<std::unique_ptr<SlmRouterLayer>> Create(const Config& config, HttpClient* client,
-                                                        std::unique_ptr<embed::Embedder> embedder);
+                                                        std::shared_ptr<embed::Embedder> embedder);
 
   FinalLayer id() const override { return FinalLayer::kL2; }
   // "active (gemma-3-270m at http://127.0.0.1:8081/v1, router: MiniLM head, threshold 0.40)",
@@ -64,7 +64,7 @@ class SlmRouterLayer : public Layer {
 
  private:
   SlmRouterLayer(const Config& config, Endpoint sidecar, HttpClient* client,
-                 std::unique_ptr<embed::Embedder> embedder);
+                 std::shared_ptr<embed::Embedder> embedder);
   // Steps 3-5 for a request routed locally.
   boost::asio::awaitable<LayerResult> AnswerLocally(RequestContext& ctx, ResponseSink& sink,
                                                     const l2::RouteDecision& decision);
@@ -73,7 +73,7 @@ class SlmRouterLayer : public Layer {
   Endpoint sidecar_;
   std::string model_;
   HttpClient* client_;
-  std::unique_ptr<embed::Embedder> embedder_;
+  std::shared_ptr<embed::Embedder> embedder_;
   l2::RouterHead head_;
   std::chrono::milliseconds timeout_;
   int max_answer_tokens_;
