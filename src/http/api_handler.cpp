@@ -181,6 +181,7 @@ asio::awaitable<bool> ApiHandler::Handle(HttpRequest& req, beast::tcp_stream& st
   }
   ctx.dialect = d;
   ClientSink sink(stream, d, false, ctx.request_id, keep_alive, std::chrono::seconds(60));
+  sink.set_audited(true);
   sink.set_keep_text(deps_.audit->include_content());
   otel::Span span = otel::StartRequestSpan(deps_.tracer, ctx, req.method_string(), path,
                                            HeaderValue(req, "traceparent"));

@@ -115,8 +115,10 @@ asio::awaitable<Status> ClientSink::Write(int status, const std::string& content
   http::response<http::string_body> res{static_cast<http::status>(status), 11};
   SetCommonHeaders(res, meta, request_id_, keep_alive_ && !must_close_);
   res.set(http::field::content_type, content_type);
-  answer_sha256_ = Sha256Hex(body);
-  if (keep_text_) answer_text_ = body;
+  if (audited_) {  // API answers only: health, metrics and edge rejections are not audited
+    answer_sha256_ = Sha256Hex(body);
+    if (keep_text_) answer_text_ = body;
+  }
   res.body() = std::move(body);
   res.prepare_payload();
   started_ = true;

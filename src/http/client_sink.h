@@ -46,6 +46,8 @@ class ClientSink : public ResponseSink {
   // and, when `keep_text`, the body itself (ISARTOR__AUDIT_INCLUDE_CONTENT).
   std::string AnswerSha256() const;
   void set_keep_text(bool keep) { keep_text_ = keep; }
+  // Digest the answer for audit events (API routes only).
+  void set_audited(bool audited) { audited_ = audited; }
   const std::string& answer_text() const { return answer_text_; }
 
  private:
@@ -74,6 +76,7 @@ class ClientSink : public ResponseSink {
   std::shared_ptr<void> digest_;  // EVP_MD_CTX, created on first body byte
   std::string answer_sha256_;     // single-write answers (JSON, replayed SSE)
   bool keep_text_ = false;
+  bool audited_ = false;
   std::string answer_text_;
 };
 
