@@ -196,15 +196,22 @@ def run_matrix(tmp_path, upstream, sentinel, offline, collector):
     return traces, results
 
 
-def test_offline_mode_never_phones_home(tmp_path, strace_available, fresh_upstream):
+def audited_run(tmp_path, upstream, offline):
+    """The matrix with a fresh sentinel ("the internet") and internal collector; returns the
+    traces, the statuses seen, the allowed destinations, the sentinel and the collector."""
     sentinel, collector = Sentinel(), OtlpReceiver()
     try:
-        traces, results = run_matrix(tmp_path, fresh_upstream, sentinel, offline=True,
+        traces, results = run_matrix(tmp_path, upstream, sentinel, offline=offline,
                                      collector=collector)
     finally:
         sentinel.close()
         collector.close()
-    allowed = {("127.0.0.1", fresh_upstream.port), ("127.0.0.1", collector.port)}
+    allowed = {("127.0.0.1", upstream.port), ("127.0.0.1", collector.port)}
+    return traces, results, allowed, sentinel, collector
+
+
+def test_offline_mode_never_phones_home(tmp_path, strace_available, fresh_upstream):
+    traces, results, allowed, sentinel, collector = audited_run(tmp_path, fresh_upstream, True)
     for t in traces:
         assert attempts(t) or t.name == "external.trace", f"{t.name}: the trace saw nothing; is strace working?"
         assert violations(t, allowed) == [], f"{t.name}: connections outside the allowed set"
@@ -218,14 +225,7 @@ def test_offline_mode_never_phones_home(tmp_path, strace_available, fresh_upstre
 
 
 def test_negative_control_the_harness_catches_a_phone_home(tmp_path, strace_available, fresh_upstream):
-    sentinel, collector = Sentinel(), OtlpReceiver()
-    try:
-        traces, _ = run_matrix(tmp_path, fresh_upstream, sentinel, offline=False,
-                               collector=collector)
-    finally:
-        sentinel.close()
-        collector.close()
-    allowed = {("127.0.0.1", fresh_upstream.port), ("127.0.0.1", collector.port)}
+    traces, _, allowed, sentinel, _ = audited_run(tmp_path, fresh_upstream, False)
     found = [v for t in traces for v in violations(t, allowed)]
     assert ("inet", "127.0.0.2", sentinel.port) in found, found
     assert sentinel.hits, "the sentinel should have seen the gateway connect"

@@ -6,32 +6,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include "recording_sink.h"
+
 namespace isartor {
 namespace {
 
-// A sink that records what was sent.
-class RecordingSink : public ResponseSink {
- public:
-  boost::asio::awaitable<Status> SendComplete(int status, std::string body,
-                                              const AnswerMeta& meta) override {
-    sent_status = status;
-    sent_body = body;
-    layer = meta.layer;
-    started_ = true;
-    co_return Status::Ok();
-  }
-  boost::asio::awaitable<Status> BeginStream(const AnswerMeta&) override { co_return Status::Ok(); }
-  boost::asio::awaitable<Status> WriteEvents(std::string_view) override { co_return Status::Ok(); }
-  boost::asio::awaitable<Status> EndStream(bool) override { co_return Status::Ok(); }
-  bool started() const override { return started_; }
-  bool client_gone() const override { return false; }
-  void SetCancelHook(std::function<void()>) override {}
-
-  int sent_status = 0;
-  std::string sent_body;
-  FinalLayer layer = FinalLayer::kNone;
-  bool started_ = false;
-};
 
 // A layer scripted to pass, fail or answer, which records what it was shown on the way back.
 class ScriptedLayer : public Layer {

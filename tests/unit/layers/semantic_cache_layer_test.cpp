@@ -1,4 +1,5 @@
 #include "layers/l1b_semantic/semantic_cache_layer.h"
+#include "../core/recording_sink.h"
 
 #include <gtest/gtest.h>
 
@@ -52,25 +53,6 @@ class FakeSource : public EmbeddingSource {
   std::atomic<int> calls{0};
 };
 
-class RecordingSink : public ResponseSink {
- public:
-  asio::awaitable<Status> SendComplete(int status, std::string body,
-                                       const AnswerMeta& meta) override {
-    sent_status = status;
-    sent_body = std::move(body);
-    sent_meta = meta;
-    co_return Status::Ok();
-  }
-  asio::awaitable<Status> BeginStream(const AnswerMeta&) override { co_return Status::Ok(); }
-  asio::awaitable<Status> WriteEvents(std::string_view) override { co_return Status::Ok(); }
-  asio::awaitable<Status> EndStream(bool) override { co_return Status::Ok(); }
-  bool started() const override { return sent_status != 0; }
-  bool client_gone() const override { return false; }
-  void SetCancelHook(std::function<void()>) override {}
-  int sent_status = 0;
-  std::string sent_body;
-  AnswerMeta sent_meta;
-};
 
 RequestContext Ctx(const std::string& messages_json, const std::string& extra = "") {
   RequestContext ctx;

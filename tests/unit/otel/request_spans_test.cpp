@@ -1,4 +1,5 @@
 #include "otel/request_spans.h"
+#include "../core/recording_sink.h"
 
 #include <gtest/gtest.h>
 
@@ -17,20 +18,6 @@ class CollectingSink : public SpanSink {
   std::vector<SpanData> spans;
 };
 
-class NullResponseSink : public ResponseSink {
- public:
-  boost::asio::awaitable<Status> SendComplete(int, std::string, const AnswerMeta&) override {
-    started_ = true;
-    co_return Status::Ok();
-  }
-  boost::asio::awaitable<Status> BeginStream(const AnswerMeta&) override { co_return Status::Ok(); }
-  boost::asio::awaitable<Status> WriteEvents(std::string_view) override { co_return Status::Ok(); }
-  boost::asio::awaitable<Status> EndStream(bool) override { co_return Status::Ok(); }
-  bool started() const override { return started_; }
-  bool client_gone() const override { return false; }
-  void SetCancelHook(std::function<void()>) override {}
-  bool started_ = false;
-};
 
 // Passes (a cache miss) or answers like an upstream; remembers the traceparent it was given.
 class ProbeLayer : public Layer {
@@ -81,7 +68,7 @@ TEST(RequestSpansTest, ChainMakesOneChildPerLayerUnderTheRequestSpan) {
   ctx.resolved_model = "gpt-4o-mini";
   Span root = StartRequestSpan(&tracer, ctx, "POST", "/v1/chat/completions", kClient);
   ctx.traceparent = kClient;
-  NullResponseSink sink;
+  RecordingSink sink;
   boost::asio::io_context ioc;
   auto done = boost::asio::co_spawn(ioc, chain.Run(ctx, sink), boost::asio::use_future);
   ioc.run();
@@ -119,7 +106,7 @@ TEST(RequestSpansTest, WithoutATracerTheClientsTraceparentPassesThroughUnchanged
   Span root = StartRequestSpan(nullptr, ctx, "POST", "/v1/messages", kClient);
   EXPECT_FALSE(root.recording());
   ctx.traceparent = kClient;
-  NullResponseSink sink;
+  RecordingSink sink;
   boost::asio::io_context ioc;
   auto done = boost::asio::co_spawn(ioc, chain.Run(ctx, sink), boost::asio::use_future);
   ioc.run();
