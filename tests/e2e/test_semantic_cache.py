@@ -154,6 +154,18 @@ def test_capacity_evicts_the_oldest_entry(gateway_factory, fresh_upstream):
     assert 'isartor_cache_entries{cache_layer="l1b"} 2' in m
 
 
+def test_an_entry_that_keeps_hitting_survives_eviction(gateway_factory, fresh_upstream):
+    g = semantic_gateway(gateway_factory, fresh_upstream, ISARTOR__CACHE_MAX_CAPACITY="2",
+                         ISARTOR__CACHE_MODE="semantic")
+    ask(g, Q)
+    assert layer(g, PARAPHRASE) == "l1b"  # Q's entry is now "used"
+    ask(g, "Recommend a good science fiction novel.")
+    ask(g, "What is the boiling point of water at sea level?")  # full: evicts the unused one
+    assert layer(g, PARAPHRASE) == "l1b"
+    assert layer(g, "Recommend me a good science fiction novel.") == "l3"
+    assert 'isartor_cache_entries{cache_layer="l1b"} 2' in g.metrics()
+
+
 def test_corrupt_model_disables_l1b_but_requests_are_still_answered(gateway_factory,
                                                                      fresh_upstream, tmp_path):
     if not MODEL_DIR.exists():

@@ -167,6 +167,7 @@ boost::asio::awaitable<LayerResult> SemanticCacheLayer::Handle(RequestContext& c
     co_return LayerResult::Pass();
   }
   metrics_->RecordCacheEvent(CacheLayer::kL1b, CacheOutcome::kHit);
+  SemanticIndex::MarkUsed(*hit->entry);
   metrics_->AddTokensSaved(FinalLayer::kL1b, static_cast<uint64_t>(hit->entry->answer->total_tokens));
   ctx.similarity = FormatScore(hit->score);
   AnswerMeta meta;

@@ -15,11 +15,14 @@ struct SemanticIndex::Partition {
     uint64_t generation = 0;
   };
   mutable std::shared_mutex mu;
-  // Small partitions are a flat array searched exactly; past flat_max_slots they become an HNSW
-  // graph (then `flat` is empty). A graph costs megabytes before its first point (hnswlib 0.6.2
-  // allocates 65536 update mutexes per index), which one-session partitions cannot afford.
-  std::vector<float> flat;  // slot-major, dimension floats per slot
-  std::unique_ptr<InnerProductSpaceDispatched> space;
+  // Every slot's float vector (slot-major, dimension floats per slot): small partitions are
+  // searched exactly over it; in a graph partition it re-scores the graph's candidates, so a
+  // reported score is always the exact cosine.
+  std::vector<float> vectors;
+  // Past flat_max_slots the partition also gets an HNSW graph over int8 codes of the same
+  // vectors. A graph costs megabytes before its first point (hnswlib 0.6.2 allocates 65536
+  // update mutexes per index), which one-session partitions cannot afford.
+  std::unique_ptr<Int8InnerProductSpace> space;
   std::unique_ptr<hnswlib::HierarchicalNSW<float>> graph;
   std::vector<Slot> slots;  // by hnswlib label
   std::vector<std::size_t> free_labels;
@@ -27,8 +30,10 @@ struct SemanticIndex::Partition {
   std::size_t live = 0;
 
   std::size_t IndexBytes() const {
-    if (!graph) return flat.capacity() * sizeof(float);
-    return graph->max_elements_ * (graph->size_data_per_element_ + sizeof(std::mutex) + 16) +
+    std::size_t bytes = vectors.capacity() * sizeof(float);
+    if (!graph) return bytes;
+    return bytes +
+           graph->max_elements_ * (graph->size_data_per_element_ + sizeof(std::mutex) + 16) +
            65536 * sizeof(std::mutex);
   }
 };
@@ -78,38 +83,33 @@ Result<std::vector<SemanticMatch>> SemanticIndex::Search(const std::string& part
   auto now = clock_();
   std::shared_lock<std::shared_mutex> lock(p->mu);
   if (p->live == 0) return matches;
-  if (!p->graph) {
-    const std::size_t dim = options_.dimension;
-    auto distance = flat_space_->get_dist_func();  // 1 - dot product, the same code as HNSW
-    void* param = flat_space_->get_dist_func_param();
-    for (std::size_t label = 0; label < p->slots.size(); ++label) {
-      const auto& entry = p->slots[label].entry;
-      if (!entry || entry->expires <= now) continue;
-      float score = 1.0f - distance(&p->flat[label * dim], vector.data(), param);
-      if (score >= min_score) matches.push_back({entry, score});
-    }
-    std::sort(matches.begin(), matches.end(),
-              [](const SemanticMatch& a, const SemanticMatch& b) { return a.score > b.score; });
-    if (matches.size() > k) matches.resize(k);
-    return matches;
-  }
-  std::priority_queue<std::pair<float, hnswlib::labeltype>> found;
-  try {
-    found = p->graph->searchKnn(vector.data(), std::min(k, p->live));
-  } catch (const std::exception& e) {
-    return MakeError(ErrorCode::kInternal, std::string("hnswlib search: ") + e.what());
-  }
-  // The queue pops the largest distance first; inner-product distance is 1 - cosine.
-  while (!found.empty()) {
-    auto [distance, label] = found.top();
-    found.pop();
-    float score = 1.0f - distance;
-    if (score < min_score || label >= p->slots.size()) continue;
+  const std::size_t dim = options_.dimension;
+  auto distance = flat_space_->get_dist_func();  // 1 - dot product
+  void* param = flat_space_->get_dist_func_param();
+  auto consider = [&](std::size_t label) {
+    if (label >= p->slots.size()) return;
     const auto& entry = p->slots[label].entry;
-    if (!entry || entry->expires <= now) continue;
-    matches.push_back({entry, score});
+    if (!entry || entry->expires <= now) return;
+    float score = 1.0f - distance(&p->vectors[label * dim], vector.data(), param);
+    if (score >= min_score) matches.push_back({entry, score});
+  };
+  if (!p->graph) {
+    for (std::size_t label = 0; label < p->slots.size(); ++label) consider(label);
+  } else {
+    std::vector<char> code(dim + sizeof(float));
+    QuantizeInt8(vector, code.data());
+    std::priority_queue<std::pair<float, hnswlib::labeltype>> found;
+    try {
+      found = p->graph->searchKnn(code.data(),
+                                  std::min(std::max(k, options_.graph_candidates), p->live));
+    } catch (const std::exception& e) {
+      return MakeError(ErrorCode::kInternal, std::string("hnswlib search: ") + e.what());
+    }
+    for (; !found.empty(); found.pop()) consider(found.top().second);
   }
-  std::reverse(matches.begin(), matches.end());
+  std::sort(matches.begin(), matches.end(),
+            [](const SemanticMatch& a, const SemanticMatch& b) { return a.score > b.score; });
+  if (matches.size() > k) matches.resize(k);
   return matches;
 }
 
@@ -169,6 +169,43 @@ std::size_t SemanticIndex::Sweep() {
   return RemoveOldestLocked([now](const OrderRecord& r) { return r.expires <= now; }, expired_);
 }
 
+std::shared_ptr<const SemanticEntry> SemanticIndex::LiveEntryLocked(
+    const OrderRecord& record) const {
+  std::shared_ptr<Partition> p = Find(record.partition);
+  if (!p) return nullptr;
+  std::shared_lock<std::shared_mutex> lock(p->mu);
+  if (record.label >= p->slots.size()) return nullptr;
+  const auto& slot = p->slots[record.label];
+  return slot.generation == record.generation ? slot.entry : nullptr;
+}
+
+std::size_t SemanticIndex::EvictForCapacityLocked(std::chrono::steady_clock::time_point now) {
+  std::size_t evicted = 0;
+  // Each record is passed over at most once per call (its flag is cleared when it is), so the
+  // loop ends within two trips round the queue.
+  std::size_t second_chances = 0;
+  while (!order_.empty() && entries_.load(std::memory_order_relaxed) >= options_.max_entries) {
+    OrderRecord record = std::move(order_.front());
+    order_.pop_front();
+    auto entry = LiveEntryLocked(record);
+    if (!entry) continue;  // stale record: the entry was replaced or removed since
+    if (entry->expires > now && second_chances < order_.size() + 1 &&
+        entry->used.exchange(false, std::memory_order_relaxed)) {
+      ++second_chances;
+      order_.push_back(std::move(record));
+      continue;
+    }
+    if (!RemoveSlotLocked(record)) continue;
+    if (entry->expires <= now) {
+      expired_.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      ++evicted;
+      evicted_.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  return evicted;
+}
+
 Result<std::size_t> SemanticIndex::Insert(const std::string& partition, std::span<const float> vector,
                              std::string text, std::shared_ptr<const StoredAnswer> answer) {
   if (vector.size() != static_cast<std::size_t>(options_.dimension)) {
@@ -178,12 +215,7 @@ Result<std::size_t> SemanticIndex::Insert(const std::string& partition, std::spa
   std::lock_guard<std::mutex> lock(writer_mu_);
   auto now = clock_();
   RemoveOldestLocked([now](const OrderRecord& r) { return r.expires <= now; }, expired_);
-  // Stale records (replaced entries) are popped too; they remove nothing and cost nothing.
-  std::size_t evicted = RemoveOldestLocked(
-      [this](const OrderRecord&) {
-        return entries_.load(std::memory_order_relaxed) >= options_.max_entries;
-      },
-      evicted_);
+  std::size_t evicted = EvictForCapacityLocked(now);
   Status inserted = InsertLocked(partition, vector, std::move(text), std::move(answer));
   if (!inserted.ok()) return inserted.error();
   return evicted;
@@ -192,32 +224,33 @@ Result<std::size_t> SemanticIndex::Insert(const std::string& partition, std::spa
 Status SemanticIndex::PlaceLocked(Partition& p, std::size_t label,
                                   std::span<const float> vector) {
   const std::size_t dim = options_.dimension;
+  if (p.vectors.size() < (label + 1) * dim) p.vectors.resize((label + 1) * dim);
+  std::copy(vector.begin(), vector.end(), p.vectors.begin() + label * dim);
+  std::vector<char> code(dim + sizeof(float));
   if (!p.graph && label >= options_.flat_max_slots) {
-    // Promote: build the graph from the live slots, then drop the flat copy.
+    // Promote: build the graph from the live slots (the new one included).
     try {
-      p.space = std::make_unique<InnerProductSpaceDispatched>(dim);
+      p.space = std::make_unique<Int8InnerProductSpace>(dim);
       p.graph = std::make_unique<hnswlib::HierarchicalNSW<float>>(
           p.space.get(), std::max<std::size_t>(2 * label, options_.initial_slots),
           options_.hnsw_m, options_.ef_construction);
       p.graph->setEf(options_.ef_search);
       for (std::size_t l = 0; l < p.slots.size(); ++l) {
-        if (p.slots[l].entry) p.graph->addPoint(&p.flat[l * dim], l);
+        if (!p.slots[l].entry) continue;
+        QuantizeInt8({&p.vectors[l * dim], dim}, code.data());
+        p.graph->addPoint(code.data(), l);
       }
     } catch (const std::exception& e) {
       p.graph.reset();
       return MakeError(ErrorCode::kInternal, std::string("hnswlib build: ") + e.what());
     }
-    std::vector<float>().swap(p.flat);
   }
-  if (!p.graph) {
-    if (p.flat.size() < (label + 1) * dim) p.flat.resize((label + 1) * dim);
-    std::copy(vector.begin(), vector.end(), p.flat.begin() + label * dim);
-    return Status();
-  }
+  if (!p.graph) return Status();
   try {
     if (label >= p.graph->max_elements_) p.graph->resizeIndex(p.graph->max_elements_ * 2);
     // An existing label (replaced or recycled) is rewritten in place and undeleted.
-    p.graph->addPoint(vector.data(), label);
+    QuantizeInt8(vector, code.data());
+    p.graph->addPoint(code.data(), label);
   } catch (const std::exception& e) {
     return MakeError(ErrorCode::kInternal, std::string("hnswlib insert: ") + e.what());
   }
@@ -233,7 +266,11 @@ Status SemanticIndex::InsertLocked(const std::string& partition, std::span<const
     created = true;
   }
   auto expires = clock_() + options_.ttl;
-  auto entry = std::make_shared<const SemanticEntry>(SemanticEntry{text, std::move(answer), expires});
+  auto fresh = std::make_shared<SemanticEntry>();
+  fresh->text = text;
+  fresh->answer = std::move(answer);
+  fresh->expires = expires;
+  std::shared_ptr<const SemanticEntry> entry = std::move(fresh);
   uint64_t generation = next_generation_++;
   std::size_t label;
   bool replaced = false;

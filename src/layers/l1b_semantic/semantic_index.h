@@ -3,11 +3,13 @@
 // Entries live in hard partitions (an opaque key the layer derives from tenant, session,
 // dialect, model, system prompt, tools, sampling parameters and conversation context). A search
 // only ever looks inside one partition. A small partition is a flat array scanned exactly; past
-// Options::flat_max_slots it becomes its own hnswlib HNSW graph (inner product on unit vectors,
-// so similarity = dot product = cosine).
+// Options::flat_max_slots it also gets its own hnswlib HNSW graph over int8-quantised copies of
+// the vectors (inner product on unit vectors, so similarity = dot product = cosine); the graph's
+// candidates are re-scored with the float vectors, so every score returned is exact.
 //
-// Lifetime of an entry: TTL from insertion; when the store is at capacity the oldest entry is
-// evicted. Eviction frees the slot (in a graph: markDelete) and recycles its label: the next insert
+// Lifetime of an entry: TTL from insertion; when the store is at capacity the least recently
+// used entry is evicted, approximated by CLOCK (second chance): the oldest entry goes unless it
+// served a hit since it was last passed over, in which case it moves to the back of the queue. Eviction frees the slot (in a graph: markDelete) and recycles its label: the next insert
 // into that partition overwrites the slot (hnswlib 0.6.2 has no allow_replace_deleted, but
 // addPoint with an existing label rewrites that slot in place). A partition whose last entry
 // goes is dropped with its graph, so memory really comes back.
@@ -38,6 +40,7 @@
 namespace isartor {
 
 class InnerProductSpaceDispatched;
+class Int8InnerProductSpace;
 
 // What a hit returns: the cached answer and the text that was embedded for it (the lexical
 // guard compares it with the new prompt).
@@ -45,6 +48,9 @@ struct SemanticEntry {
   std::string text;
   std::shared_ptr<const StoredAnswer> answer;
   std::chrono::steady_clock::time_point expires;
+  // Set by SemanticIndex::MarkUsed when the entry answered a request; capacity eviction gives
+  // such an entry a second chance (CLOCK) before evicting it.
+  mutable std::atomic<bool> used{false};
 };
 
 struct SemanticMatch {
@@ -61,7 +67,10 @@ class SemanticIndex {
     std::chrono::seconds ttl{300};
     std::size_t hnsw_m = 16;             // graph degree
     std::size_t ef_construction = 100;
-    std::size_t ef_search = 64;
+    std::size_t ef_search = 32;  // chosen on hit recall, see bench/results/semantic_cache.md
+    // How many nearest candidates a graph search hands back (by int8 distance) to be re-scored
+    // exactly with the float vectors; a search returns the best `k` of them.
+    std::size_t graph_candidates = 8;
     // A partition is searched exactly (flat scan) up to this many slots, then becomes an HNSW
     // graph: hnswlib 0.6.2 costs ~2.6 MB per graph before its first point.
     std::size_t flat_max_slots = 512;
@@ -94,6 +103,11 @@ class SemanticIndex {
   Result<std::size_t> Insert(const std::string& partition, std::span<const float> vector, std::string text,
                 std::shared_ptr<const StoredAnswer> answer);
 
+  // Records that `entry` answered a request (it survives the next capacity eviction pass).
+  static void MarkUsed(const SemanticEntry& entry) {
+    entry.used.store(true, std::memory_order_relaxed);
+  }
+
   // Removes expired entries now (Insert also does it). Returns how many were removed.
   std::size_t Sweep();
 
@@ -118,6 +132,11 @@ class SemanticIndex {
   // Removes entries from the front of order_ while `should_remove` says so. REQUIRES writer_mu_.
   std::size_t RemoveOldestLocked(const std::function<bool(const OrderRecord&)>& should_remove,
                                  std::atomic<uint64_t>& counter);
+  // Evicts until the store is below capacity, CLOCK order. REQUIRES writer_mu_.
+  std::size_t EvictForCapacityLocked(std::chrono::steady_clock::time_point now);
+  // The live entry a record still points at, or null if it was removed or replaced since.
+  // REQUIRES writer_mu_.
+  std::shared_ptr<const SemanticEntry> LiveEntryLocked(const OrderRecord& record) const;
   // Removes one slot if it still holds `generation`. REQUIRES writer_mu_.
   bool RemoveSlotLocked(const OrderRecord& record);
   // Writes `vector` at `label`, promoting the partition to a graph when it outgrows the flat
@@ -132,7 +151,10 @@ class SemanticIndex {
   mutable std::shared_mutex map_mu_;
   std::unordered_map<std::string, std::shared_ptr<Partition>> partitions_;  // map_mu_
   std::mutex writer_mu_;
-  std::deque<OrderRecord> order_;  // insertion order == expiry order; writer_mu_
+  // Insertion order, except that entries given a second chance move to the back; expired ones
+  // are still never served (Search checks), and they are removed when they reach the front or
+  // by the next capacity pass. writer_mu_
+  std::deque<OrderRecord> order_;
   uint64_t next_generation_ = 1;   // writer_mu_
   std::atomic<std::size_t> entries_{0};
   std::atomic<std::size_t> bytes_{0};

@@ -122,6 +122,78 @@ TEST_P(SemanticIndexTest, AtCapacityTheOldestEntryIsEvicted) {
   EXPECT_EQ(index.Search("p", Axis(4), 1, 0.99f)->size(), 1u);
 }
 
+TEST_P(SemanticIndexTest, AnEntryThatServedAHitGetsASecondChanceAtEviction) {
+  SemanticIndex index(Small(2));
+  ASSERT_TRUE(index.Insert("p", Axis(0), "a", Answer("A")).ok());
+  ASSERT_TRUE(index.Insert("p", Axis(2), "b", Answer("B")).ok());
+  auto hit = index.Search("p", Axis(0), 1, 0.99f);
+  ASSERT_EQ(hit->size(), 1u);
+  SemanticIndex::MarkUsed(*(*hit)[0].entry);
+  auto evicted = index.Insert("p", Axis(4), "c", Answer("C"));
+  ASSERT_TRUE(evicted.ok());
+  EXPECT_EQ(*evicted, 1u);
+  EXPECT_EQ(index.Search("p", Axis(0), 1, 0.99f)->size(), 1u);  // used: kept
+  EXPECT_TRUE(index.Search("p", Axis(2), 1, 0.99f)->empty());   // oldest unused: evicted
+  // The second chance is spent: with no new hit, "a" is now the oldest and goes next.
+  evicted = index.Insert("p", Axis(6), "d", Answer("D"));
+  ASSERT_TRUE(evicted.ok());
+  EXPECT_EQ(*evicted, 1u);
+  EXPECT_TRUE(index.Search("p", Axis(0), 1, 0.99f)->empty());
+  EXPECT_EQ(index.Search("p", Axis(4), 1, 0.99f)->size(), 1u);
+  EXPECT_EQ(index.stats().evicted, 2u);
+}
+
+TEST_P(SemanticIndexTest, EveryEntryUsedStillLeavesRoomForTheNewOne) {
+  SemanticIndex index(Small(2));
+  ASSERT_TRUE(index.Insert("p", Axis(0), "a", Answer("A")).ok());
+  ASSERT_TRUE(index.Insert("p", Axis(2), "b", Answer("B")).ok());
+  for (int axis : {0, 2}) {
+    auto hit = index.Search("p", Axis(axis), 1, 0.99f);
+    ASSERT_EQ(hit->size(), 1u);
+    SemanticIndex::MarkUsed(*(*hit)[0].entry);
+  }
+  auto evicted = index.Insert("p", Axis(4), "c", Answer("C"));
+  ASSERT_TRUE(evicted.ok());
+  EXPECT_EQ(*evicted, 1u);
+  EXPECT_EQ(index.size(), 2u);
+  EXPECT_EQ(index.Search("p", Axis(4), 1, 0.99f)->size(), 1u);
+}
+
+// Real embedding width, enough entries for the SIMD int8 kernels and a multi-level graph: the
+// graph finds the source of a paraphrase-like query and reports its exact float cosine.
+TEST_P(SemanticIndexTest, ScoresAreExactCosinesAtEmbeddingWidth) {
+  constexpr int kWide = 384;
+  auto o = Small(2000);
+  o.dimension = kWide;
+  SemanticIndex index(o);
+  std::mt19937 rng(3);
+  std::normal_distribution<float> g;
+  std::vector<std::vector<float>> stored;
+  for (int i = 0; i < 1500; ++i) {
+    std::vector<float> v(kWide);
+    for (float& x : v) x = g(rng);
+    stored.push_back(Unit(v));
+    ASSERT_TRUE(index.Insert("p", stored.back(), "e" + std::to_string(i), Answer("A")).ok());
+  }
+  int found_source = 0;
+  for (int i = 0; i < 100; ++i) {
+    const auto& src = stored[i * 15];
+    std::vector<float> q(src);
+    for (float& x : q) x += 0.012f * g(rng);  // cosine ~0.97 to its source
+    q = Unit(q);
+    auto found = index.Search("p", q, 1, 0.5f);
+    ASSERT_TRUE(found.ok());
+    ASSERT_EQ(found->size(), 1u);
+    float exact = 0;
+    for (int d = 0; d < kWide; ++d) exact += src[d] * q[d];
+    if ((*found)[0].entry->text == "e" + std::to_string(i * 15)) {
+      ++found_source;
+      EXPECT_NEAR((*found)[0].score, exact, 1e-5);
+    }
+  }
+  EXPECT_GE(found_source, 98);
+}
+
 TEST_P(SemanticIndexTest, EvictedSlotsAreReusedSoTheGraphDoesNotGrow) {
   SemanticIndex index(Small(4));
   for (int i = 0; i < 4; ++i) {
