@@ -88,6 +88,7 @@ std::unique_ptr<Layer> BuildSemanticLayer(const Config& config, Metrics* metrics
   SemanticCacheLayer::Options o;
   o.index.max_entries = config.cache_max_capacity;
   o.index.ttl = std::chrono::seconds(config.cache_ttl_secs);
+  o.index.ef_search = config.semantic_ef_search;
   o.threshold = static_cast<float>(config.similarity_threshold);
   return std::make_unique<SemanticCacheLayer>(o, MakeEmbedderSource(shared.embedder), metrics);
 }

@@ -151,6 +151,12 @@ std::vector<ConfigVar> BuildVars() {
                           "Cosine similarity threshold for L1b cache hits. Lower values increase "
                           "local deflection and wrong answers (measured: "
                           "bench/results/semantic_cache.md).", 0.0, 1.0));
+  v.push_back(Num<std::size_t>(
+      "ISARTOR__SEMANTIC_EF_SEARCH", "semantic_ef_search", &Config::semantic_ef_search, "32",
+      "How wide an L1b graph search is (HNSW ef; partitions over 512 entries). Wider finds more "
+      "near neighbours in large, diverse partitions and costs time (measured: "
+      "bench/results/semantic_cache.md).",
+      1, 4096));
   v.push_back(Str("ISARTOR__EMBEDDING_MODEL_DIR", "embedding_model_dir",
                   &Config::embedding_model_dir, "",
                   "Folder with the MiniLM model files; empty = embedded copy, then ./models."));

@@ -37,6 +37,7 @@ struct Config {
   std::size_t cache_max_bytes = 256u << 20;
   int cache_ttl_secs = 300;
   double similarity_threshold = 0.93;  // chosen from bench/results/semantic_cache.md
+  std::size_t semantic_ef_search = 32;  // ditto
   std::string embedding_model_dir;
   // L2
   bool enable_slm_router = false;
