@@ -1,8 +1,8 @@
 // Inner-product distances (1 - dot) for hnswlib, with the SIMD width chosen at run time: float
 // vectors (flat partitions, exact scores) and int8-quantised ones (the HNSW graphs).
 // hnswlib picks its kernels at compile time from -m flags; the product is built for baseline
-// x86-64 (it must run on any customer CPU), which left hnswlib on SSE. This space uses
-// AVX-512 or AVX2+FMA when the CPU has them, and hnswlib's own kernel otherwise.
+// x86-64 (it must run on any customer CPU), which left hnswlib on SSE. These spaces use
+// AVX-512 or AVX2 when the CPU has them, and a portable kernel (hnswlib's, for floats) otherwise.
 // Include from exactly one translation unit (semantic_index.cpp): the Debian hnswlib 0.6.2
 // headers define non-inline functions, so a second TU including them fails to link.
 #pragma once

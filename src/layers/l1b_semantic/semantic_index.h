@@ -9,8 +9,9 @@
 //
 // Lifetime of an entry: TTL from insertion; when the store is at capacity the least recently
 // used entry is evicted, approximated by CLOCK (second chance): the oldest entry goes unless it
-// served a hit since it was last passed over, in which case it moves to the back of the queue. Eviction frees the slot (in a graph: markDelete) and recycles its label: the next insert
-// into that partition overwrites the slot (hnswlib 0.6.2 has no allow_replace_deleted, but
+// served a hit since it was last passed over, in which case it moves to the back of the queue.
+// Eviction frees the slot (in a graph: markDelete) and recycles its label: the next insert into
+// that partition overwrites the slot (hnswlib 0.6.2 has no allow_replace_deleted, but
 // addPoint with an existing label rewrites that slot in place). A partition whose last entry
 // goes is dropped with its graph, so memory really comes back.
 //
