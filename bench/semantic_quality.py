@@ -120,31 +120,38 @@ def raw_latencies(gw, session, text, n, want_layer):
     return lat
 
 
-def speed(gw, n=200):
-    """L1b hit end-to-end (client-measured, plain HTTP) vs the embedding time of that prompt."""
-    sid = uuid.uuid4().hex
-    chat(sid, gw, "How do I reset my router password?")
-    chat(sid, gw, "How can I reset the password on my router?")
-    m0 = gw.metrics()
+def requests_latencies(gw, session, text, n, want_layer):
+    """The same request n times through `requests` (the client the quality runs use)."""
     lat = []
     for _ in range(n):
         t = time.perf_counter()
-        layer, _ = chat(sid, gw, "How can I reset the password on my router?")
+        layer, _ = chat(session, gw, text)
         lat.append(time.perf_counter() - t)
-        assert layer == "l1b", layer
-    m1 = gw.metrics()
-    emb = (metric(m1, "isartor_semantic_embedding_seconds_sum") -
-           metric(m0, "isartor_semantic_embedding_seconds_sum")) / n
-    srch = (metric(m1, "isartor_semantic_search_seconds_sum") -
-            metric(m0, "isartor_semantic_search_seconds_sum")) / n
-    layer_name = 'isartor_layer_duration_seconds_sum{layer_name="L1b_SemanticCache"}'
-    in_layer = (metric(m1, layer_name) - metric(m0, layer_name)) / n
+        assert layer == want_layer, layer
     lat.sort()
-    m2 = gw.metrics()
-    raw = raw_latencies(gw, sid, "How can I reset the password on my router?", n, "l1b")
-    m3 = gw.metrics()
-    emb_raw = (metric(m3, "isartor_semantic_embedding_seconds_sum") -
-               metric(m2, "isartor_semantic_embedding_seconds_sum")) / n
+    return lat
+
+
+def per_request(after, before, name, n):
+    return (metric(after, name) - metric(before, name)) / n
+
+
+def speed(gw, n=200):
+    """L1b hit end-to-end (client-measured, plain HTTP) vs the embedding time of that prompt."""
+    sid = uuid.uuid4().hex
+    prompt = "How can I reset the password on my router?"
+    chat(sid, gw, "How do I reset my router password?")
+    chat(sid, gw, prompt)
+    embed_sum = "isartor_semantic_embedding_seconds_sum"
+    m0 = gw.metrics()
+    lat = requests_latencies(gw, sid, prompt, n, "l1b")
+    m1 = gw.metrics()
+    emb = per_request(m1, m0, embed_sum, n)
+    srch = per_request(m1, m0, "isartor_semantic_search_seconds_sum", n)
+    in_layer = per_request(
+        m1, m0, 'isartor_layer_duration_seconds_sum{layer_name="L1b_SemanticCache"}', n)
+    raw = raw_latencies(gw, sid, prompt, n, "l1b")
+    emb_raw = per_request(gw.metrics(), m1, embed_sum, n)
     return {"hit_p50_ms": 1000 * lat[n // 2], "hit_p90_ms": 1000 * lat[n * 9 // 10],
             "raw_client_hit_p50_ms": 1000 * raw[n // 2],
             "raw_client_embed_mean_ms": 1000 * emb_raw,
@@ -157,15 +164,10 @@ def speed(gw, n=200):
 
 def l1a_baseline(gw, n=200):
     """An L1a hit through the same client: the HTTP + JSON cost every cache hit pays."""
-    chat(None, gw, "What is the capital of France?")
-    lat = []
-    for _ in range(n):
-        t = time.perf_counter()
-        layer, _ = chat(None, gw, "What is the capital of France?")
-        lat.append(time.perf_counter() - t)
-        assert layer == "l1a", layer
-    lat.sort()
-    raw = raw_latencies(gw, None, "What is the capital of France?", n, "l1a")
+    prompt = "What is the capital of France?"
+    chat(None, gw, prompt)
+    lat = requests_latencies(gw, None, prompt, n, "l1a")
+    raw = raw_latencies(gw, None, prompt, n, "l1a")
     return {"l1a_hit_p50_ms": 1000 * lat[n // 2], "raw_client_l1a_hit_p50_ms": 1000 * raw[n // 2]}
 
 

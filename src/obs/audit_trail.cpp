@@ -8,6 +8,17 @@
 namespace isartor {
 namespace json = boost::json;
 
+namespace {
+
+// The fields every AU-2 event starts with.
+JsonLine Event(const std::string& ts, std::string_view name, const RequestContext& ctx) {
+  JsonLine e;
+  e.Str("ts", ts).Str("event", name).Str("request_id", ctx.request_id).Str("tenant", ctx.tenant);
+  return e;
+}
+
+}  // namespace
+
 AuditTrail::AuditTrail(bool include_content, std::unique_ptr<audit::AuditLog> log)
     : include_content_(include_content), log_(std::move(log)) {}
 
@@ -28,12 +39,8 @@ void AuditTrail::Emit(std::string& lines, const JsonLine& event) {
 }
 
 void AuditTrail::Received(const RequestContext& ctx, const std::string& route) {
-  JsonLine e;
-  e.Str("ts", NowRfc3339())
-      .Str("event", "request_received")
-      .Str("request_id", ctx.request_id)
-      .Str("tenant", ctx.tenant)
-      .Str("route", route)
+  JsonLine e = Event(NowRfc3339(), "request_received", ctx);
+  e.Str("route", route)
       .Str("model", ctx.resolved_model)
       .Bool("stream", ctx.stream)
       .Str("prompt_sha256", Sha256Hex(ctx.view.last_user_text));
@@ -49,12 +56,8 @@ void AuditTrail::Completed(const RequestContext& ctx, const std::string& route,
   std::string ts = NowRfc3339();
   std::string lines;
   for (const auto& d : ctx.decisions) {
-    JsonLine e;
-    e.Str("ts", ts)
-        .Str("event", "layer_decision")
-        .Str("request_id", ctx.request_id)
-        .Str("tenant", ctx.tenant)
-        .Str("layer", d.layer)
+    JsonLine e = Event(ts, "layer_decision", ctx);
+    e.Str("layer", d.layer)
         .Str("outcome", d.outcome)
         .Num("latency_ms", d.ms);
     if (!d.detail.empty()) e.Str("detail", d.detail);
@@ -64,12 +67,8 @@ void AuditTrail::Completed(const RequestContext& ctx, const std::string& route,
     Emit(lines, e);
   }
   if (ctx.upstream_status != 0 || !ctx.upstream_provider.empty()) {
-    JsonLine e;
-    e.Str("ts", ts)
-        .Str("event", "l3_call")
-        .Str("request_id", ctx.request_id)
-        .Str("tenant", ctx.tenant)
-        .Str("provider", ctx.upstream_provider)
+    JsonLine e = Event(ts, "l3_call", ctx);
+    e.Str("provider", ctx.upstream_provider)
         .Str("model", ctx.resolved_model)
         .Int("status", ctx.upstream_status)
         .Bool("completed", ctx.upstream_status != 0)
@@ -79,12 +78,8 @@ void AuditTrail::Completed(const RequestContext& ctx, const std::string& route,
         .Num("ttfb_ms", ctx.upstream_ttfb_ms);
     Emit(lines, e);
   }
-  JsonLine e;
-  e.Str("ts", ts)
-      .Str("event", "response_sent")
-      .Str("request_id", ctx.request_id)
-      .Str("tenant", ctx.tenant)
-      .Str("route", route)
+  JsonLine e = Event(ts, "response_sent", ctx);
+  e.Str("route", route)
       .Str("layer", FinalLayerShort(facts.layer))
       .Int("status", facts.status)
       .Num("latency_ms", facts.seconds * 1000.0)

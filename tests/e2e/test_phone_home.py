@@ -20,6 +20,7 @@ import pytest
 import requests
 
 from conftest import BIN
+from otlp_receiver import OtlpReceiver
 
 CONNECT_RE = re.compile(r"^(\d+)\s+(connect|sendto|sendmsg)\((\d+), (.*)$")
 INET_RE = re.compile(r'sa_family=AF_INET, sin_port=htons\((\d+)\), sin_addr=inet_addr\("([\d.]+)"\)')
@@ -51,33 +52,6 @@ class Sentinel:
 
     def close(self):
         self.sock.close()
-
-
-class OtlpReceiver:
-    """An internal OTLP/HTTP collector on 127.0.0.1: counts the trace batches it receives."""
-
-    def __init__(self):
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-        received = self.batches = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                received.append(self.rfile.read(int(self.headers.get("content-length", 0))))
-                self.send_response(200)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", "2")
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
 
 
 def attempts(trace_file):
@@ -205,7 +179,7 @@ def audited_run(tmp_path, upstream, offline):
                                      collector=collector)
     finally:
         sentinel.close()
-        collector.close()
+        collector.stop()
     allowed = {("127.0.0.1", upstream.port), ("127.0.0.1", collector.port)}
     return traces, results, allowed, sentinel, collector
 
@@ -221,7 +195,7 @@ def test_offline_mode_never_phones_home(tmp_path, strace_available, fresh_upstre
     assert results["fallback"] == 503  # both fallbacks are external: blocked, not contacted
     assert results["external"][0] == 503 and results["external"][2] == 503
     assert results["exit1"] == 0 and results["exit2"] == 0
-    assert collector.batches, "the internal collector should have received traces"
+    assert collector.requests, "the internal collector should have received traces"
 
 
 def test_negative_control_the_harness_catches_a_phone_home(tmp_path, strace_available, fresh_upstream):

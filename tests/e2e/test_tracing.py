@@ -2,66 +2,20 @@
 test starts, continues the client's W3C trace and passes its L3 span upstream; a dead or
 hanging collector adds no latency to requests and its failures are counted; offline mode
 refuses an external collector and counts the spans as blocked."""
-import json
 import re
 import signal
 import socket
 import statistics
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
 
+from otlp_receiver import OtlpReceiver
+
 CLIENT_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 CLIENT_SPAN = "00f067aa0ba902b7"
 CLIENT_TRACEPARENT = f"00-{CLIENT_TRACE}-{CLIENT_SPAN}-01"
-
-
-class OtlpReceiver:
-    """A minimal OTLP/HTTP JSON collector. mode="record" answers 200, "hang" never answers."""
-
-    def __init__(self, host="127.0.0.1", mode="record"):
-        self.requests = []
-        self.hang = threading.Event()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("content-length", 0)))
-                receiver.requests.append({"path": self.path,
-                                          "content_type": self.headers.get("content-type"),
-                                          "body": json.loads(body)})
-                if mode == "hang":
-                    receiver.hang.wait(60)
-                    return
-                self.send_response(200)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", "2")
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer((host, 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://{host}:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def spans(self):
-        out = []
-        for r in list(self.requests):
-            for rs in r["body"]["resourceSpans"]:
-                for ss in rs["scopeSpans"]:
-                    out.extend(ss["spans"])
-        return out
-
-    def stop(self):
-        self.hang.set()
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
