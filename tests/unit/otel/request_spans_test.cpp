@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "collecting_sink.h"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
@@ -11,12 +13,6 @@
 
 namespace isartor::otel {
 namespace {
-
-class CollectingSink : public SpanSink {
- public:
-  void Submit(SpanData&& span) override { spans.push_back(std::move(span)); }
-  std::vector<SpanData> spans;
-};
 
 
 // Passes (a cache miss) or answers like an upstream; remembers the traceparent it was given.

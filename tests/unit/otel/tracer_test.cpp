@@ -1,17 +1,13 @@
 #include <gtest/gtest.h>
 
+#include "collecting_sink.h"
+
 #include <vector>
 
 #include "otel/span.h"
 
 namespace isartor::otel {
 namespace {
-
-class CollectingSink : public SpanSink {
- public:
-  void Submit(SpanData&& span) override { spans.push_back(std::move(span)); }
-  std::vector<SpanData> spans;
-};
 
 constexpr const char* kClient = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
