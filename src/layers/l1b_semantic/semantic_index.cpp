@@ -226,9 +226,10 @@ Status SemanticIndex::PlaceLocked(Partition& p, std::size_t label,
   const std::size_t dim = options_.dimension;
   if (p.vectors.size() < (label + 1) * dim) p.vectors.resize((label + 1) * dim);
   std::copy(vector.begin(), vector.end(), p.vectors.begin() + label * dim);
+  if (!p.graph && label < options_.flat_max_slots) return Status();  // stays flat
   std::vector<char> code(dim + sizeof(float));
-  if (!p.graph && label >= options_.flat_max_slots) {
-    // Promote: build the graph from the live slots (the new one included).
+  if (!p.graph) {
+    // Promote: build the graph from the live slots.
     try {
       p.space = std::make_unique<Int8InnerProductSpace>(dim);
       p.graph = std::make_unique<hnswlib::HierarchicalNSW<float>>(
@@ -245,7 +246,6 @@ Status SemanticIndex::PlaceLocked(Partition& p, std::size_t label,
       return MakeError(ErrorCode::kInternal, std::string("hnswlib build: ") + e.what());
     }
   }
-  if (!p.graph) return Status();
   try {
     if (label >= p.graph->max_elements_) p.graph->resizeIndex(p.graph->max_elements_ * 2);
     // An existing label (replaced or recycled) is rewritten in place and undeleted.
