@@ -75,6 +75,13 @@ class HttpClient {
 
   std::size_t idle_connections() const;
 
+  // Closes every pooled connection and stops pooling: a connection released afterwards is
+  // closed instead of kept. REQUIRES: the io_contexts that own the sockets are still alive.
+  // Call it before they are destroyed, because pooled sockets (and their timers) belong to those
+  // contexts: closing them from ~HttpClient after the contexts died was a use-after-free at
+  // shutdown. Thread-safe; idempotent.
+  void Shutdown();
+
  private:
   friend class UpstreamResponse;
   void Release(std::unique_ptr<PooledConnection> conn);
@@ -85,7 +92,8 @@ class HttpClient {
   EgressGuard* guard_;
   boost::asio::ssl::context* tls_;
   EgressPurpose purpose_;
-  mutable std::mutex mu_;  // guards idle_ only; never held across I/O
+  mutable std::mutex mu_;  // guards idle_ and shut_down_; never held across I/O
+  bool shut_down_ = false;
   std::map<std::string, std::vector<std::unique_ptr<PooledConnection>>> idle_;
 };
 
