@@ -112,6 +112,7 @@ asio::awaitable<void> Server::AcceptLoop(tcp::acceptor& acceptor) {
 asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> conn) {
   beast::flat_buffer buffer;
   auto& stream = conn->stream;
+  bool linger = false;  // answered before reading the whole body: discard the rest first
   while (!draining_) {
     boost::system::error_code ec;
     http::request_parser<http::string_body> parser;
@@ -125,6 +126,7 @@ asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> conn) {
                                 "request body exceeds ISARTOR__MAX_BODY_BYTES (" +
                                     std::to_string(options_.max_body_bytes) + ")",
                                 stream);
+      linger = true;
       break;
     }
     if (ec && ec.category() == http::make_error_code(http::error::bad_method).category() &&
@@ -138,11 +140,12 @@ asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> conn) {
     std::string target(parser.get().target());
     auto length = parser.content_length();
     if (length && *length > options_.max_body_bytes) {
-      // Refuse before reading the body; close so the rest of it is never buffered.
+      // Refuse before reading the body; the rest of it is discarded, never buffered.
       co_await handler_->Reject(target, ErrorCode::kPayloadTooLarge,
                                 "request body exceeds ISARTOR__MAX_BODY_BYTES (" +
                                     std::to_string(options_.max_body_bytes) + ")",
                                 stream);
+      linger = true;
       break;
     }
     if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
@@ -157,6 +160,7 @@ asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> conn) {
     if (ec == http::error::body_limit) {
       co_await handler_->Reject(target, ErrorCode::kPayloadTooLarge,
                                 "request body exceeds ISARTOR__MAX_BODY_BYTES", stream);
+      linger = true;
       break;
     }
     if (ec) break;
@@ -168,9 +172,27 @@ asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> conn) {
   }
   boost::system::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (linger) co_await DiscardUntilClosed(stream);
   stream.socket().close(ec);
   std::lock_guard<std::mutex> lock(mu_);
   connections_.erase(conn);
+}
+
+// Like nginx's lingering close: a client that writes its whole (refused) body before reading
+// would get a reset instead of our answer if we closed with unread bytes in the receive queue.
+// Read and drop what it still sends, bounded in time so a client cannot hold the slot.
+asio::awaitable<void> Server::DiscardUntilClosed(beast::tcp_stream& stream) {
+  constexpr auto kIdle = std::chrono::seconds(5);
+  constexpr auto kTotal = std::chrono::seconds(30);
+  const auto give_up = std::chrono::steady_clock::now() + kTotal;
+  char scratch[16384];
+  while (std::chrono::steady_clock::now() < give_up) {
+    boost::system::error_code ec;
+    stream.expires_after(kIdle);
+    co_await stream.async_read_some(asio::buffer(scratch), redirect_error(use_awaitable, ec));
+    if (ec) break;  // EOF, reset or idle: the client has read our answer or gone
+  }
+  stream.expires_never();
 }
 
 }  // namespace isartor
