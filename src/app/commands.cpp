@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 
 #include "airgap/connectivity_check.h"
@@ -25,6 +26,9 @@ struct GlobalFlags {
 Result<Config> LoadFromFlags(const GlobalFlags& flags) {
   ConfigSources sources;
   sources.toml_path = flags.config_file;
+  // The documented default file; decided here so the loader itself never reads the working
+  // directory unless told to (unit tests call LoadConfig from anywhere).
+  if (sources.toml_path.empty() && std::ifstream("isartor.toml")) sources.toml_path = "isartor.toml";
   sources.env = ReadIsartorEnv();
   if (flags.offline) sources.flags["ISARTOR__OFFLINE_MODE"] = "true";
   if (!flags.host_port.empty()) sources.flags["ISARTOR__HOST_PORT"] = flags.host_port;

@@ -365,7 +365,6 @@ Result<Config> LoadConfig(const ConfigSources& sources) {
   Config config;
   std::vector<std::string> problems;
   std::string toml_path = sources.toml_path;
-  if (toml_path.empty() && std::ifstream("isartor.toml")) toml_path = "isartor.toml";
   if (!toml_path.empty()) {
     if (!std::ifstream(toml_path)) problems.push_back("config file " + toml_path + " not found");
     else ApplyToml(toml_path, config, problems);

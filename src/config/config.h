@@ -96,7 +96,7 @@ struct ConfigVar {
 const std::vector<ConfigVar>& ConfigVars();
 
 struct ConfigSources {
-  std::string toml_path;                        // empty = ./isartor.toml if it exists
+  std::string toml_path;                        // empty = no file (the CLI defaults to ./isartor.toml)
   std::map<std::string, std::string> env;       // ISARTOR__* only
   std::map<std::string, std::string> flags;     // env-style names -> value, highest precedence
 };

@@ -178,7 +178,10 @@ def test_kill_9_under_load_verifies_up_to_the_last_checkpoint(gateway_factory, f
     threads = [threading.Thread(target=load, args=(k,)) for k in range(4)]
     for t in threads:
         t.start()
-    time.sleep(2.0)
+    # Kill it once a checkpoint is on disk and the load is still running (bounded poll).
+    deadline = time.time() + 30
+    while time.time() < deadline and (not log.exists() or '"checkpoint"' not in log.read_text()):
+        time.sleep(0.05)
     gw.proc.send_signal(signal.SIGKILL)
     stop.set()
     for t in threads:

@@ -31,6 +31,17 @@ def test_config_prints_effective_values_with_secrets_masked():
     assert "ISARTOR__EXTERNAL_LLM_API_KEY=****" in r.stdout
 
 
+def test_isartor_toml_in_the_working_directory_is_read_by_default(tmp_path):
+    (tmp_path / "isartor.toml").write_text("cache_ttl_secs = 77\n")
+    full = {k: v for k, v in os.environ.items() if not k.startswith("ISARTOR__")}
+    r = subprocess.run([str(BIN), "config"], env=full, cwd=tmp_path, capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "ISARTOR__CACHE_TTL_SECS=77" in r.stdout
+    other = run(["config"])  # another directory: no file, the default
+    assert "ISARTOR__CACHE_TTL_SECS=77" not in other.stdout
+
+
 def test_flags_override_environment():
     r = run(["--host-port", "127.0.0.1:9999", "--offline", "config"],
             {"ISARTOR__HOST_PORT": "127.0.0.1:1111"})
@@ -65,7 +76,10 @@ def test_sigterm_lets_a_stream_in_flight_finish(gateway_factory):
 
         t = threading.Thread(target=stream)
         t.start()
-        time.sleep(0.6)  # the stream is under way
+        deadline = time.time() + 30  # wait until the stream is under way (bounded poll)
+        while time.time() < deadline and not slow.requests():
+            time.sleep(0.02)
+        assert slow.requests(), "the stream never reached the upstream"
         gw.proc.send_signal(signal.SIGTERM)
         t.join(timeout=30)
         assert result.get("text", "").endswith("a b c d e f g h")
