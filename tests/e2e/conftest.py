@@ -139,3 +139,17 @@ def gateway(gateway_factory, fresh_upstream):
     """A gateway in front of the OpenAI-compatible test upstream."""
     return gateway_factory({"ISARTOR__EXTERNAL_LLM_URL": fresh_upstream.url,
                             "ISARTOR__LLM_PROVIDER": "openai"})
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Under scripts/test_sanitized.sh, a sanitizer report from any gateway process fails the run
+    (the process itself may have exited 0, or been stopped by a test that ignores its status)."""
+    reports = os.environ.get("ISARTOR_SANITIZER_REPORTS")
+    if not reports:
+        return
+    found = sorted(p for p in Path(reports).glob("*") if p.is_file() and p.stat().st_size > 0)
+    if found:
+        for p in found[:5]:
+            sys.stderr.write(f"\n== sanitizer report {p} ==\n{p.read_text()[:4000]}\n")
+        sys.stderr.write(f"\n{len(found)} sanitizer report(s) in {reports}\n")
+        session.exitstatus = 1
