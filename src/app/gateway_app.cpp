@@ -433,6 +433,10 @@ int RunGateway(const Config& config) {
   }
   ioc.run();
   for (auto& t : pool) t.join();
+  // Pooled upstream sockets belong to the contexts declared below the clients, which die first:
+  // close them now, while the contexts live (closing them later was a use-after-free).
+  l3_client.Shutdown();
+  l2_client.Shutdown();
   if (trace_exporter) trace_exporter->Shutdown(std::chrono::seconds(2));  // flush what is queued
   (*audit)->Close();  // final signed checkpoint
   FlushStdout();

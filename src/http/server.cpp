@@ -143,14 +143,10 @@ asio::awaitable<bool> Server::Handshake(Connection& conn) {
     stream.tcp().expires_after(options_.handshake_timeout);
     co_await asio::async_write(stream.tcp(), asio::buffer(answer),
                                redirect_error(use_awaitable, ec));
-    // Closing with the rest of the request unread would send a reset that can destroy the
-    // answer in flight: end our side, then read what is left (bounded) before closing.
+    // The rest of the request is still unread: close without a reset that could destroy the
+    // answer in flight.
     stream.tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream.tcp().expires_after(std::chrono::seconds(1));
-    char rest[1024];
-    while (!ec) {
-      co_await stream.tcp().async_read_some(asio::buffer(rest), redirect_error(use_awaitable, ec));
-    }
+    co_await DiscardUntilClosed(stream.tcp());
     Diag(LogLevel::kInfo, "plain HTTP from " + from + " on the HTTPS port: answered 400");
     co_return false;
   }
@@ -164,6 +160,7 @@ asio::awaitable<bool> Server::Handshake(Connection& conn) {
 asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> conn) {
   beast::flat_buffer buffer;
   auto& stream = conn->stream;
+  bool linger = false;  // answered before reading the whole body: discard the rest first
   bool ready = !stream.is_tls() || co_await Handshake(*conn);
   while (ready && !draining_) {
     boost::system::error_code ec;
@@ -178,6 +175,7 @@ asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> conn) {
                                 "request body exceeds ISARTOR__MAX_BODY_BYTES (" +
                                     std::to_string(options_.max_body_bytes) + ")",
                                 stream);
+      linger = true;
       break;
     }
     if (ec && ec.category() == http::make_error_code(http::error::bad_method).category() &&
@@ -191,11 +189,12 @@ asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> conn) {
     std::string target(parser.get().target());
     auto length = parser.content_length();
     if (length && *length > options_.max_body_bytes) {
-      // Refuse before reading the body; close so the rest of it is never buffered.
+      // Refuse before reading the body; the rest of it is discarded, never buffered.
       co_await handler_->Reject(target, ErrorCode::kPayloadTooLarge,
                                 "request body exceeds ISARTOR__MAX_BODY_BYTES (" +
                                     std::to_string(options_.max_body_bytes) + ")",
                                 stream);
+      linger = true;
       break;
     }
     if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
@@ -210,6 +209,7 @@ asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> conn) {
     if (ec == http::error::body_limit) {
       co_await handler_->Reject(target, ErrorCode::kPayloadTooLarge,
                                 "request body exceeds ISARTOR__MAX_BODY_BYTES", stream);
+      linger = true;
       break;
     }
     if (ec) break;
@@ -221,9 +221,27 @@ asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> conn) {
   }
   boost::system::error_code ec;
   stream.tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (linger) co_await DiscardUntilClosed(stream.tcp());
   stream.tcp().socket().close(ec);
   std::lock_guard<std::mutex> lock(mu_);
   connections_.erase(conn);
+}
+
+// Like nginx's lingering close: a client that writes its whole (refused) body before reading
+// would get a reset instead of our answer if we closed with unread bytes in the receive queue.
+// Read and drop what it still sends, bounded in time so a client cannot hold the slot.
+asio::awaitable<void> Server::DiscardUntilClosed(beast::tcp_stream& stream) {
+  constexpr auto kIdle = std::chrono::seconds(5);
+  constexpr auto kTotal = std::chrono::seconds(30);
+  const auto give_up = std::chrono::steady_clock::now() + kTotal;
+  char scratch[16384];
+  while (std::chrono::steady_clock::now() < give_up) {
+    boost::system::error_code ec;
+    stream.expires_after(kIdle);
+    co_await stream.async_read_some(asio::buffer(scratch), redirect_error(use_awaitable, ec));
+    if (ec) break;  // EOF, reset or idle: the client has read our answer or gone
+  }
+  stream.expires_never();
 }
 
 }  // namespace isartor

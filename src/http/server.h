@@ -8,6 +8,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -55,6 +56,7 @@ class Server {
   boost::asio::awaitable<void> AcceptLoop(boost::asio::ip::tcp::acceptor& acceptor);
   boost::asio::awaitable<void> Serve(std::shared_ptr<Connection> conn);
   boost::asio::awaitable<bool> Handshake(Connection& conn);
+  static boost::asio::awaitable<void> DiscardUntilClosed(boost::beast::tcp_stream& stream);
 
   std::vector<boost::asio::io_context*> contexts_;
   ServerOptions options_;

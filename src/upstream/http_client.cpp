@@ -146,9 +146,28 @@ void HttpClient::SetTlsFor(const Endpoint& endpoint, asio::ssl::context* tls) {
 
 void HttpClient::Release(std::unique_ptr<PooledConnection> conn) {
   conn->reused = true;
-  std::lock_guard<std::mutex> lock(mu_);
-  auto& list = idle_[conn->key];
-  if (list.size() < 256) list.push_back(std::move(conn));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto& list = idle_[conn->key];
+    if (!shut_down_ && list.size() < 256) {
+      list.push_back(std::move(conn));
+      return;
+    }
+  }
+  conn->Close();  // outside the lock: closing is I/O
+}
+
+void HttpClient::Shutdown() {
+  std::map<std::string, std::vector<std::unique_ptr<PooledConnection>>> idle;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    shut_down_ = true;
+    idle.swap(idle_);
+  }
+  for (auto& [key, list] : idle) {
+    for (auto& conn : list) conn->Close();
+  }
+  // `idle` is destroyed here, while the sockets' io_contexts are still alive.
 }
 
 std::unique_ptr<PooledConnection> HttpClient::TakeIdle(const std::string& key) {

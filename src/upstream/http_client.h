@@ -80,6 +80,13 @@ class HttpClient {
   // the constructor's context. Call before the first Send (not thread-safe with Send).
   void SetTlsFor(const Endpoint& endpoint, boost::asio::ssl::context* tls);
 
+  // Closes every pooled connection and stops pooling: a connection released afterwards is
+  // closed instead of kept. REQUIRES: the io_contexts that own the sockets are still alive.
+  // Call it before they are destroyed, because pooled sockets (and their timers) belong to those
+  // contexts: closing them from ~HttpClient after the contexts died was a use-after-free at
+  // shutdown. Thread-safe; idempotent.
+  void Shutdown();
+
  private:
   friend class UpstreamResponse;
   void Release(std::unique_ptr<PooledConnection> conn);
@@ -91,7 +98,8 @@ class HttpClient {
   boost::asio::ssl::context* tls_;
   std::map<std::string, boost::asio::ssl::context*> tls_by_host_port_;  // set before serving
   EgressPurpose purpose_;
-  mutable std::mutex mu_;  // guards idle_ only; never held across I/O
+  mutable std::mutex mu_;  // guards idle_ and shut_down_; never held across I/O
+  bool shut_down_ = false;
   std::map<std::string, std::vector<std::unique_ptr<PooledConnection>>> idle_;
 };
 

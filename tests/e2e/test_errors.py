@@ -79,6 +79,23 @@ def test_oversized_body_is_413_without_reading_it(gateway_factory, fresh_upstrea
     assert r.status_code == 413 and is_anthropic_error(r)
 
 
+def test_oversized_body_written_whole_before_reading_still_gets_the_413(gateway_factory,
+                                                                        fresh_upstream):
+    # Python's http.client writes the whole body before it reads: if the gateway closed with
+    # unread bytes, the kernel would reset the connection and the client would see a broken
+    # pipe instead of the 413. The gateway discards the rest of the body (like nginx lingers).
+    import http.client
+    gw = gateway_factory({"ISARTOR__EXTERNAL_LLM_URL": fresh_upstream.url,
+                          "ISARTOR__MAX_BODY_BYTES": "10000"})
+    conn = http.client.HTTPConnection("127.0.0.1", gw.port, timeout=30)
+    conn.request("POST", CHAT, body=b"x" * (9 << 20), headers={"content-type": "application/json"})
+    r = conn.getresponse()
+    assert r.status == 413
+    assert "ISARTOR__MAX_BODY_BYTES" in json.loads(r.read())["error"]["message"]
+    conn.close()
+    assert fresh_upstream.requests() == []
+
+
 def test_unreachable_upstream_is_502(gateway_factory):
     s = socket.socket()
     s.bind(("127.0.0.1", 0))

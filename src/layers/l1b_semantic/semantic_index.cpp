@@ -5,6 +5,7 @@
 #include "layers/l1b_semantic/ip_space.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <exception>
 
 namespace isartor {
@@ -221,6 +222,27 @@ Result<std::size_t> SemanticIndex::Insert(const std::string& partition, std::spa
   return evicted;
 }
 
+namespace {
+
+// hnswlib 0.6.2 prefetches one neighbour id past a full upper-layer link list while it searches
+// (hnswalg.h:214; its issues #107/#578): a read of up to 4 bytes past that node's malloc'd list.
+// Harmless on real hardware, but it stops every AddressSanitizer run, so each node's upper-layer
+// lists get one spare id slot after its insertion. REQUIRES: the partition's exclusive lock.
+void PadUpperLinkLists(hnswlib::HierarchicalNSW<float>& graph, std::size_t label) {
+  auto found = graph.label_lookup_.find(label);
+  if (found == graph.label_lookup_.end()) return;
+  const auto id = found->second;
+  const int level = graph.element_levels_[id];
+  if (level <= 0 || graph.linkLists_[id] == nullptr) return;
+  const std::size_t padded =
+      graph.size_links_per_element_ * level + sizeof(hnswlib::tableint);
+  if (void* grown = std::realloc(graph.linkLists_[id], padded)) {
+    graph.linkLists_[id] = static_cast<char*>(grown);
+  }  // on failure the old (unpadded) list stays valid
+}
+
+}  // namespace
+
 Status SemanticIndex::PlaceLocked(Partition& p, std::size_t label,
                                   std::span<const float> vector) {
   const std::size_t dim = options_.dimension;
@@ -240,6 +262,7 @@ Status SemanticIndex::PlaceLocked(Partition& p, std::size_t label,
         if (!p.slots[l].entry) continue;
         QuantizeInt8({&p.vectors[l * dim], dim}, code.data());
         p.graph->addPoint(code.data(), l);
+        PadUpperLinkLists(*p.graph, l);
       }
     } catch (const std::exception& e) {
       p.graph.reset();
@@ -251,6 +274,7 @@ Status SemanticIndex::PlaceLocked(Partition& p, std::size_t label,
     // An existing label (replaced or recycled) is rewritten in place and undeleted.
     QuantizeInt8(vector, code.data());
     p.graph->addPoint(code.data(), label);
+    PadUpperLinkLists(*p.graph, label);
   } catch (const std::exception& e) {
     return MakeError(ErrorCode::kInternal, std::string("hnswlib insert: ") + e.what());
   }
