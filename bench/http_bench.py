@@ -86,7 +86,7 @@ http {{
   client_body_buffer_size 64k;
   {http_extra}
   server {{
-    listen 127.0.0.1:{port} reuseport backlog=4096;
+    listen 127.0.0.1:{port} {listen_extra}reuseport backlog=4096;
     {server_body}
   }}
 }}
@@ -136,13 +136,14 @@ def wait_port(port, proc, what, timeout=20):
 class Nginx:
     """One private nginx (never the system service): generated config in its own prefix dir."""
 
-    def __init__(self, tmp, name, workers, http_extra, server_body):
+    def __init__(self, tmp, name, workers, http_extra, server_body, listen_extra=""):
         self.prefix = pathlib.Path(tmp) / name
         self.prefix.mkdir()
         self.port = free_port()
         self.name = name
         conf = NGINX_COMMON.format(prefix=self.prefix, workers=workers, port=self.port,
-                                   http_extra=http_extra, server_body=server_body)
+                                   http_extra=http_extra, server_body=server_body,
+                                   listen_extra=listen_extra)
         (self.prefix / "nginx.conf").write_text(conf)
         self.proc = subprocess.Popen(
             ["nginx", "-c", str(self.prefix / "nginx.conf"), "-p", str(self.prefix),
@@ -178,7 +179,7 @@ def nginx_proxy(tmp, name, workers, upstream_port):
 
 
 class Gateway:
-    def __init__(self, binary, tmp, threads, upstream_url):
+    def __init__(self, binary, tmp, threads, upstream_url, extra_env=None):
         self.port = free_port()
         self.threads = threads
         env = {k: v for k, v in os.environ.items() if not k.startswith("ISARTOR__")}
@@ -189,6 +190,7 @@ class Gateway:
             "ISARTOR__LLM_PROVIDER": "openai",
             "ISARTOR__CACHE_MODE": "exact",
             "ISARTOR__LOG_LEVEL": "warn",
+            **(extra_env or {}),
         })
         self.log_path = pathlib.Path(tmp) / f"isartor-t{threads}.log"
         self.err_path = pathlib.Path(tmp) / f"isartor-t{threads}.err"

@@ -2,10 +2,15 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/json/serialize.hpp>
 #include <iostream>
 
+#include "net/tls_files.h"
 #include "obs/metrics.h"
 
 namespace isartor {
@@ -42,15 +47,43 @@ std::string LineText(const CheckLine& l, bool offline) {
   } else {
     out += "  (ALLOWED \u2014 EXTERNAL, leaves the network)";
   }
-  if (!l.probe.empty()) out += "  probe: " + l.probe;
+  if (l.tls) {
+    out += "\n      TLS: verified by " + l.trust;
+    if (!l.client_certificate.empty()) out += "; client certificate " + l.client_certificate;
+  } else {
+    out += "\n      TLS: no (plain HTTP)";
+  }
+  if (!l.probe.empty()) out += "\n      probe: " + l.probe;
   return out;
 }
 
 // A free function, not a lambda: GCC 12 miscompiles capturing coroutine lambdas.
-boost::asio::awaitable<std::string> ProbeOne(EgressGuard* guard, Destination d) {
+// `tls` is the context the gateway would use for this destination (null for http).
+boost::asio::awaitable<std::string> ProbeOne(EgressGuard* guard, Destination d,
+                                             std::shared_ptr<boost::asio::ssl::context> tls) {
   auto result = co_await guard->Connect(d.purpose, d.endpoint, std::chrono::seconds(3));
-  if (result.ok()) co_return std::string("reachable");
-  co_return "unreachable: " + result.error().message;
+  if (!result.ok()) co_return "unreachable: " + result.error().message;
+  if (!tls) co_return std::string("reachable");
+  boost::beast::ssl_stream<boost::beast::tcp_stream> stream(std::move(*result), *tls);
+  SSL_set_tlsext_host_name(stream.native_handle(), d.endpoint.host.c_str());
+  stream.set_verify_callback(boost::asio::ssl::host_name_verification(d.endpoint.host));
+  boost::system::error_code ec;
+  boost::beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(3));
+  co_await stream.async_handshake(boost::asio::ssl::stream_base::client,
+                                  boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+  X509* peer = SSL_get0_peer_certificate(stream.native_handle());
+  STACK_OF(X509)* chain = SSL_get_peer_cert_chain(stream.native_handle());
+  // A chain that failed verification is kept, but not promoted to "the peer certificate".
+  if (!peer && chain && sk_X509_num(chain) > 0) peer = sk_X509_value(chain, 0);
+  std::string cert = peer ? "certificate " + CertificateSubject(peer) + ", expires " +
+                                CertificateNotAfter(peer)
+                          : "no certificate received";
+  if (ec) {
+    std::string why = ec.message() + VerifyFailureReason(stream.native_handle());
+    TakeOpenSslErrors();
+    co_return "reachable, TLS FAILED: " + why + "; " + cert;
+  }
+  co_return "reachable, TLS verified; " + cert;
 }
 
 }  // namespace
@@ -71,6 +104,12 @@ CheckReport BuildCheckReport(const Config& config, const std::vector<PlannedDest
     line.enabled = p.enabled;
     line.reach = ReachOf(policy, d.endpoint.host);
     line.allowed = !(config.offline_mode && line.reach == "external");
+    line.tls = d.endpoint.tls;
+    if (line.tls) {
+      ClientTlsSettings tls = ResolveClientTls(config, p.tls_target);
+      line.trust = DescribeTrust(tls);
+      line.client_certificate = tls.client_cert_file;
+    }
     if (p.enabled) ++report.registered_destinations;
     if (p.enabled && line.allowed && line.reach == "external") {
       external_reachable.push_back(d.label + " " + d.endpoint.HostPort());
@@ -131,6 +170,9 @@ boost::json::object RenderCheckJson(const CheckReport& r) {
                           {"configured", l.configured}, {"enabled", l.enabled},
                           {"network", l.network}, {"reach", l.reach}, {"allowed", l.allowed}};
     if (!l.probe.empty()) o["probe"] = l.probe;
+    if (l.network) o["tls"] = l.tls;
+    if (l.tls) o["ca"] = l.trust;
+    if (!l.client_certificate.empty()) o["client_certificate"] = l.client_certificate;
     lines.push_back(std::move(o));
   }
   return {{"offline_mode", r.offline},
@@ -159,7 +201,16 @@ void ProbeDestinations(const Config& config, const std::vector<PlannedDestinatio
       line.probe = "skipped (blocked)";
       continue;
     }
-    auto future = boost::asio::co_spawn(ioc, ProbeOne(&guard, plan[i].destination),
+    std::shared_ptr<boost::asio::ssl::context> tls;
+    if (plan[i].destination.endpoint.tls) {
+      auto built = BuildClientTlsContext(ResolveClientTls(config, plan[i].tls_target));
+      if (!built.ok()) {
+        line.probe = "not probed: " + built.error().message;
+        continue;
+      }
+      tls = std::move(*built);
+    }
+    auto future = boost::asio::co_spawn(ioc, ProbeOne(&guard, plan[i].destination, tls),
                                         boost::asio::use_future);
     ioc.restart();
     ioc.run();

@@ -23,6 +23,9 @@ struct CheckLine {
   std::string reach;     // "internal" | "external"
   bool allowed = true;
   std::string probe;     // filled by --probe: "reachable", "unreachable: ...", "skipped (blocked)"
+  bool tls = false;      // https destination
+  std::string trust;     // what verifies it (upstream/client_tls.h DescribeTrust), when tls
+  std::string client_certificate;  // presented for mTLS, when tls and configured
 };
 
 struct CheckReport {
@@ -40,7 +43,9 @@ std::string RenderCheckText(const CheckReport& report);
 boost::json::object RenderCheckJson(const CheckReport& report);
 
 // Connects (through an EgressGuard) to every allowed, enabled destination and records the
-// outcome in report.lines[i].probe. Blocked destinations are never contacted.
+// outcome in report.lines[i].probe; for https, also does the TLS handshake with the settings
+// the gateway would use and reports the peer certificate's subject and expiry (also when
+// verification fails). Blocked destinations are never contacted.
 void ProbeDestinations(const Config& config, const std::vector<PlannedDestination>& plan,
                        CheckReport& report);
 

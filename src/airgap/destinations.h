@@ -8,15 +8,18 @@
 #include "common/result.h"
 #include "config/config.h"
 #include "net/egress_guard.h"
+#include "upstream/client_tls.h"
 
 namespace isartor {
 
 struct PlannedDestination {
   Destination destination;
   bool enabled;  // false: the purpose is switched off (no connection will ever be attempted)
+  TlsTarget tls_target;  // which TLS settings apply when the endpoint is https
 };
 
-// Fails (kInvalidArgument) naming the variable whose URL does not parse.
+// Fails (kInvalidArgument) naming the variable whose URL does not parse, or an enabled https
+// destination whose TLS verification is switched off in offline mode (unless loopback).
 Result<std::vector<PlannedDestination>> PlanDestinations(const Config& config);
 
 // Registers every enabled planned destination with `guard`.

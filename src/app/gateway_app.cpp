@@ -15,6 +15,7 @@
 #include "embed/model_files.h"
 #include "http/api_handler.h"
 #include "http/server.h"
+#include "http/server_tls.h"
 #include "embed/embedder.h"
 #include "layers/l1a_exact/exact_cache_layer.h"
 #include "layers/l2_slm/slm_router_layer.h"
@@ -26,6 +27,7 @@
 #include "obs/log.h"
 #include "obs/metrics.h"
 #include "otel/trace_export_setup.h"
+#include "upstream/client_tls.h"
 #include "upstream/http_client.h"
 
 namespace isartor {
@@ -201,6 +203,45 @@ Result<std::unique_ptr<AuditTrail>> OpenAuditTrail(const Config& config, Metrics
   return std::make_unique<AuditTrail>(config.audit_include_content, std::move(log));
 }
 
+// SIGHUP: reload the listener's certificate and key for new connections; a pair that does not
+// load keeps the previous one. Re-arms itself.
+void ArmCertificateReload(asio::signal_set& hup, ServerTls* tls) {
+  hup.async_wait([&hup, tls](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    if (!tls) {
+      Diag(LogLevel::kInfo, "SIGHUP: nothing to reload (the listener has no TLS certificate)");
+    } else if (Status s = tls->Reload(); s.ok()) {
+      Diag(LogLevel::kInfo, "SIGHUP: TLS certificate reloaded: " + tls->DescribeCurrent());
+    } else {
+      Diag(LogLevel::kError, "SIGHUP: TLS certificate NOT reloaded, still serving the previous "
+                             "one: " + s.error().message);
+    }
+    ArmCertificateReload(hup, tls);
+  });
+}
+
+// The listener's TLS, if configured, with the bind warnings the issue asks for.
+Result<std::unique_ptr<ServerTls>> SetUpListenerTls(const Config& config,
+                                                    const tcp::endpoint& listen) {
+  if (!config.ListenerTls()) {
+    if (!listen.address().is_loopback()) {
+      Diag(LogLevel::kWarn, "listening on " + config.host_port + " WITHOUT TLS: requests, keys "
+                            "and answers cross the network in clear text; set "
+                            "ISARTOR__TLS_CERT_FILE and ISARTOR__TLS_KEY_FILE");
+    }
+    return std::unique_ptr<ServerTls>();
+  }
+  auto tls = ServerTls::Create({config.tls_cert_file, config.tls_key_file,
+                                config.tls_key_passphrase, config.tls_client_ca_file,
+                                config.tls_min_version});
+  if (!tls.ok()) return MakeError(tls.error().code, "TLS listener: " + tls.error().message);
+  std::string mtls = (*tls)->requires_client_certificate()
+                         ? "; client certificates required (" + config.tls_client_ca_file + ")"
+                         : "";
+  Diag(LogLevel::kInfo, "HTTPS with " + (*tls)->DescribeCurrent() + mtls);
+  return std::move(*tls);
+}
+
 }  // namespace
 
 int RunGateway(const Config& config) {
@@ -210,11 +251,18 @@ int RunGateway(const Config& config) {
     Diag(LogLevel::kError, listen.error().message);
     return 2;
   }
-  if (config.gateway_api_key.empty() && !listen->address().is_loopback() &&
-      !config.allow_unauthenticated_bind) {
+  // Verified client certificates (mTLS) authenticate clients as well as a gateway key does.
+  if (config.gateway_api_key.empty() && config.tls_client_ca_file.empty() &&
+      !listen->address().is_loopback() && !config.allow_unauthenticated_bind) {
     Diag(LogLevel::kError, "refusing to listen on " + config.host_port +
-                               " without ISARTOR__GATEWAY_API_KEY; set one, or set "
+                               " without ISARTOR__GATEWAY_API_KEY; set one, or require client "
+                               "certificates (ISARTOR__TLS_CLIENT_CA_FILE), or set "
                                "ISARTOR__ALLOW_UNAUTHENTICATED_BIND=true");
+    return 2;
+  }
+  auto listener_tls = SetUpListenerTls(config, *listen);
+  if (!listener_tls.ok()) {
+    Diag(LogLevel::kError, listener_tls.error().message);
     return 2;
   }
   Metrics metrics;
@@ -225,11 +273,14 @@ int RunGateway(const Config& config) {
     return 2;
   }
   EgressGuard guard(std::move(*policy), &metrics);
-  asio::ssl::context tls(asio::ssl::context::tls_client);
-  tls.set_default_verify_paths();
-  tls.set_verify_mode(asio::ssl::verify_peer);
-  HttpClient l3_client(&guard, &tls, EgressPurpose::kL3Upstream);
-  HttpClient l2_client(&guard, &tls, EgressPurpose::kL2Sidecar);
+  auto outbound_tls = ClientTlsContexts::Build(config);
+  if (!outbound_tls.ok()) {
+    Diag(LogLevel::kError, outbound_tls.error().message);
+    return 2;
+  }
+  HttpClient l3_client(&guard, outbound_tls->For(TlsTarget::kL3), EgressPurpose::kL3Upstream);
+  HttpClient l2_client(&guard, outbound_tls->For(TlsTarget::kL2Sidecar),
+                       EgressPurpose::kL2Sidecar);
   auto l3 = UpstreamLayer::Create(config, &l3_client, &metrics);
   if (!l3.ok()) {
     Diag(LogLevel::kError, l3.error().message);
@@ -241,6 +292,11 @@ int RunGateway(const Config& config) {
     return 2;
   }
   RegisterDestinations(*plan, guard);
+  for (const auto& p : *plan) {
+    if (p.tls_target == TlsTarget::kFallback) {
+      l3_client.SetTlsFor(p.destination.endpoint, outbound_tls->For(TlsTarget::kFallback));
+    }
+  }
   // Checked once, offline, at start: reported in the banner, /health, metrics; never fatal.
   const license::LicenseVerdict license_verdict =
       license::CheckLicense(config.license_key, std::chrono::system_clock::now());
@@ -289,7 +345,8 @@ int RunGateway(const Config& config) {
   // Traces: the exporter runs on its own thread; requests only enqueue (see otel/).
   std::unique_ptr<otel::OtlpExporter> trace_exporter;
   if (config.enable_monitoring) {
-    auto started = otel::StartTraceExport(config, &guard, &tls, &metrics);
+    auto started = otel::StartTraceExport(config, &guard, outbound_tls->For(TlsTarget::kOtel),
+                                           &metrics);
     if (!started.ok()) {
       Diag(LogLevel::kError, started.error().message);
       return 2;
@@ -313,17 +370,35 @@ int RunGateway(const Config& config) {
   options.max_body_bytes = config.max_body_bytes;
   options.header_timeout = std::chrono::seconds(config.header_timeout_secs);
   options.body_timeout = std::chrono::seconds(config.body_timeout_secs);
+  options.tls = listener_tls->get();
+  options.handshake_timeout = std::chrono::seconds(config.tls_handshake_timeout_secs);
   Server server(context_ptrs, options, &handler);
   if (Status s = server.Listen(*listen); !s.ok()) {
     Diag(LogLevel::kError, s.error().message);
     return 1;
   }
+  if (ServerTls* tls = listener_tls->get()) {
+    const char* help = "Listener certificate reloads (SIGHUP) by outcome.";
+    metrics.AddCounter("isartor_tls_certificate_reloads_total", help, "outcome=\"ok\"",
+                       [tls] { return static_cast<double>(tls->reloads_ok()); });
+    metrics.AddCounter("isartor_tls_certificate_reloads_total", help, "outcome=\"failed\"",
+                       [tls] { return static_cast<double>(tls->reloads_failed()); });
+    metrics.AddGauge("isartor_tls_certificate_expiry_timestamp_seconds",
+                     "notAfter of the certificate the listener serves now.", "",
+                     [tls] { return tls->CurrentNotAfterSeconds(); });
+    metrics.AddCounter("isartor_tls_handshake_failures_total",
+                       "Failed or timed-out TLS handshakes on the listener.", "",
+                       [&server] { return static_cast<double>(server.tls_handshake_failures()); });
+  }
   StartStdoutFlusher();
+  asio::signal_set hup(ioc, SIGHUP);  // before "listening": a test may signal right after it
+  ArmCertificateReload(hup, listener_tls->get());
   server.Start();
   auto bound = server.local_endpoint();
   Diag(LogLevel::kInfo, "listening on " + bound.address().to_string() + ":" +
                             std::to_string(bound.port()) + " (" + std::to_string(threads) +
-                            " threads, L3 " + config.EffectiveL3Url() + ")");
+                            " threads, " + (options.tls ? "HTTPS" : "plain HTTP") + ", L3 " +
+                            config.EffectiveL3Url() + ")");
 
   // SIGTERM/SIGINT: stop accepting, let in-flight requests finish within the drain deadline.
   asio::signal_set signals(ioc, SIGTERM, SIGINT);

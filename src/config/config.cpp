@@ -1,4 +1,6 @@
 #include "config/config.h"
+#include "config/tls_vars.h"
+#include "config/var_adapters.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -12,100 +14,7 @@ extern char** environ;
 
 namespace isartor {
 namespace {
-
-std::string Trim(std::string s) {
-  auto not_space = [](unsigned char c) { return !std::isspace(c); };
-  s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
-  s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
-  return s;
-}
-
-std::vector<std::string> SplitList(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    item = Trim(item);
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
-
-std::string JoinList(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ",") + item;
-  return out;
-}
-
-// Field adapters: each returns a ConfigVar's apply/get pair for one member.
-template <typename T>
-using Member = T Config::*;
-
-ConfigVar Str(std::string env, std::string toml, Member<std::string> m, std::string def,
-              std::string desc, bool secret = false) {
-  return {env, toml, def, desc, secret,
-          [m](Config& c, const std::string& v) { c.*m = v; return std::string(); },
-          [m](const Config& c) { return c.*m; }};
-}
-
-ConfigVar Bool(std::string env, std::string toml, Member<bool> m, std::string def,
-               std::string desc) {
-  return {env, toml, def, desc, false,
-          [m](Config& c, const std::string& v) {
-            std::string s = v;
-            std::transform(s.begin(), s.end(), s.begin(), ::tolower);
-            if (s == "true" || s == "1" || s == "yes" || s == "on") { c.*m = true; return std::string(); }
-            if (s == "false" || s == "0" || s == "no" || s == "off" || s.empty()) { c.*m = false; return std::string(); }
-            return "expected true or false, got '" + v + "'";
-          },
-          [m](const Config& c) { return std::string(c.*m ? "true" : "false"); }};
-}
-
-template <typename T>
-ConfigVar Num(std::string env, std::string toml, Member<T> m, std::string def, std::string desc,
-              T min_value, T max_value) {
-  return {env, toml, def, desc, false,
-          [m, min_value, max_value](Config& c, const std::string& v) {
-            T value{};
-            std::string t = Trim(v);
-            auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
-            if (ec != std::errc() || ptr != t.data() + t.size()) {
-              return "expected a number, got '" + v + "'";
-            }
-            if (value < min_value || value > max_value) {
-              std::ostringstream msg;
-              msg << "must be between " << min_value << " and " << max_value << ", got " << v;
-              return msg.str();
-            }
-            c.*m = value;
-            return std::string();
-          },
-          [m](const Config& c) {
-            std::ostringstream out;
-            out << c.*m;
-            return out.str();
-          }};
-}
-
-ConfigVar List(std::string env, std::string toml, Member<std::vector<std::string>> m,
-               std::string def, std::string desc) {
-  return {env, toml, def, desc, false,
-          [m](Config& c, const std::string& v) { c.*m = SplitList(v); return std::string(); },
-          [m](const Config& c) { return JoinList(c.*m); }};
-}
-
-ConfigVar OneOf(std::string env, std::string toml, Member<std::string> m, std::string def,
-                std::string desc, std::vector<std::string> allowed) {
-  return {env, toml, def, desc, false,
-          [m, allowed](Config& c, const std::string& v) {
-            if (std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
-              return "expected one of " + JoinList(allowed) + ", got '" + v + "'";
-            }
-            c.*m = v;
-            return std::string();
-          },
-          [m](const Config& c) { return c.*m; }};
-}
+using namespace config_detail;  // NOLINT: the adapters are this file's vocabulary
 
 std::vector<ConfigVar> BuildVars() {
   std::vector<ConfigVar> v;
@@ -133,6 +42,7 @@ std::vector<ConfigVar> BuildVars() {
                        &Config::drain_timeout_secs, "30",
                        "On SIGTERM, how long in-flight requests and streams may take to finish.",
                        0, 3600));
+  AddTlsVars(v);
   v.push_back(OneOf("ISARTOR__CACHE_MODE", "cache_mode", &Config::cache_mode, "both",
                     "Which caches run: exact (L1a), semantic (L1b) or both.",
                     {"exact", "semantic", "both"}));
@@ -251,6 +161,7 @@ std::vector<ConfigVar> BuildVars() {
                        &Config::anthropic_default_max_tokens, "4096",
                        "max_tokens sent to an Anthropic upstream when an OpenAI client set none.",
                        1, 1 << 20));
+  AddOutboundTlsDefaults(v);
   v.push_back(Bool("ISARTOR__OFFLINE_MODE", "offline_mode", &Config::offline_mode, "false",
                    "Enable air-gap mode: only internal destinations may be reached. Blocks L3 "
                    "cloud calls; an internal L3 keeps working."));
@@ -397,6 +308,7 @@ Result<Config> LoadConfig(const ConfigSources& sources) {
   for (const auto& [name, value] : sources.env) {
     if (!known.count(name)) problems.push_back(name + ": unknown variable (typo?)");
   }
+  CheckTlsCombinations(config, problems);
   if (config.offline_mode && config.enable_slm_router && config.layer2_sidecar_url.empty()) {
     problems.push_back("ISARTOR__LAYER2__SIDECAR_URL: required when the SLM router is enabled");
   }

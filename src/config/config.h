@@ -21,6 +21,15 @@ struct FallbackProvider {
   std::string api_key;   // may be empty
 };
 
+// TLS settings of one outbound destination group; empty fields fall back to the
+// ISARTOR__UPSTREAM_* defaults (see upstream/client_tls.h for how they combine).
+struct OutboundTls {
+  std::string ca_file;           // PEM bundle verifying this destination
+  std::string client_cert_file;  // PEM chain presented for mTLS (with client_key_file)
+  std::string client_key_file;   // PEM key, unencrypted
+  bool insecure = false;         // verification off: loudly logged, refused offline unless loopback
+};
+
 struct Config {
   // Server
   std::string host_port = "127.0.0.1:8080";
@@ -31,6 +40,23 @@ struct Config {
   int header_timeout_secs = 30;
   int body_timeout_secs = 60;
   int drain_timeout_secs = 30;
+  // TLS listener (HTTPS when cert and key are set)
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_key_passphrase;
+  std::string tls_client_ca_file;  // set: client certificates required (mTLS)
+  bool tls_client_cert_tenant = false;
+  std::string tls_min_version = "1.2";
+  int tls_handshake_timeout_secs = 10;
+  // Outbound TLS: defaults, then per destination group
+  std::string upstream_ca_file;
+  std::string upstream_ca_mode = "replace";  // replace | add (to the system store)
+  std::string upstream_client_cert_file;
+  std::string upstream_client_key_file;
+  OutboundTls l3_tls;
+  OutboundTls fallback_tls;
+  OutboundTls layer2_tls;
+  OutboundTls otel_tls;
   // Caches
   std::string cache_mode = "both";  // exact | semantic | both
   std::size_t cache_max_capacity = 10000;
@@ -77,6 +103,7 @@ struct Config {
 
   // The L3 base URL actually used: external_llm_url, or the provider's public default.
   std::string EffectiveL3Url() const;
+  bool ListenerTls() const { return !tls_cert_file.empty(); }
   std::string ResolveModel(const std::string& requested) const;
 };
 

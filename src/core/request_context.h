@@ -37,7 +37,9 @@ struct RequestContext {
   dialect::RequestView view;    // dialect-neutral summary of `body`
   std::string resolved_model;
   bool stream = false;
-  std::string tenant;           // hex hash of the presented key ("anonymous" when none)
+  std::string tenant;           // hex hash of the presented key ("anonymous" when none), or
+                                // of client_identity with ISARTOR__TLS_CLIENT_CERT_TENANT
+  std::string client_identity;  // verified TLS client certificate's identity (mTLS), or empty
   std::string session;          // x-isartor-session-id / x-session-id / x-thread-id, or empty
   std::string exact_key;        // L1a's cache key, computed once per request (lookup and store)
   bool no_cache = false;        // Cache-Control: no-cache -> skip lookups

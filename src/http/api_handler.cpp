@@ -114,7 +114,7 @@ ApiHandler::ApiHandler(ApiHandlerDeps deps)
 }
 
 asio::awaitable<void> ApiHandler::Reject(const std::string& target, ErrorCode code,
-                                         const std::string& message, beast::tcp_stream& stream) {
+                                         const std::string& message, ServerStream& stream) {
   Dialect d = target.rfind("/v1/messages", 0) == 0 ? Dialect::kAnthropic : Dialect::kOpenAI;
   ClientSink sink(stream, d, false, NewRequestId(), false, std::chrono::seconds(10));
   std::string body = dialect::ErrorBody(d, dialect::ErrorType(d, code), message);
@@ -123,7 +123,7 @@ asio::awaitable<void> ApiHandler::Reject(const std::string& target, ErrorCode co
 }
 
 // Free coroutines, not lambdas: GCC 12 miscompiles capturing lambdas inside coroutines.
-asio::awaitable<bool> ApiHandler::SendSimple(beast::tcp_stream& stream, std::string request_id,
+asio::awaitable<bool> ApiHandler::SendSimple(ServerStream& stream, std::string request_id,
                                              bool keep_alive, int status, std::string type,
                                              std::string body) {
   ClientSink sink(stream, Dialect::kOpenAI, false, std::move(request_id), keep_alive,
@@ -139,13 +139,14 @@ asio::awaitable<void> ApiHandler::SendError(ClientSink& sink, Dialect d, ErrorCo
                               std::move(body), FinalLayer::kNone);
 }
 
-asio::awaitable<bool> ApiHandler::Handle(HttpRequest& req, beast::tcp_stream& stream) {
+asio::awaitable<bool> ApiHandler::Handle(HttpRequest& req, ServerStream& stream) {
   auto start = std::chrono::steady_clock::now();
   std::string target(req.target());
   std::string path = target.substr(0, target.find('?'));
   bool keep_alive = req.keep_alive();
   RequestContext ctx;
   ctx.request_id = RequestIdFrom(req);
+  ctx.client_identity = stream.peer_identity();
   ctx.start = start;
 
   bool is_get = req.method() == http::verb::get;
@@ -209,7 +210,11 @@ asio::awaitable<void> ApiHandler::HandleApi(HttpRequest& req, Dialect d, ClientS
                               std::string(presented.empty() ? "missing API key" : "invalid API key"));
     }
   }
-  ctx.tenant = presented.empty() ? "anonymous" : Sha256Hex("tenant:" + presented).substr(0, 16);
+  if (config.tls_client_cert_tenant && !ctx.client_identity.empty()) {
+    ctx.tenant = Sha256Hex("tenant-cert:" + ctx.client_identity).substr(0, 16);
+  } else {
+    ctx.tenant = presented.empty() ? "anonymous" : Sha256Hex("tenant:" + presented).substr(0, 16);
+  }
   if (req.target() == "/v1/models") {
     if (req.method() != http::verb::get) co_return co_await SendError(sink, d, ErrorCode::kNotFound, std::string("use GET"));
     // Built by a plain function: GCC 12 miscompiles lambdas that capture inside coroutines.

@@ -13,6 +13,7 @@
 #include "config/config.h"
 #include "core/chain.h"
 #include "http/client_sink.h"
+#include "http/server_stream.h"
 #include "obs/audit_trail.h"
 #include "obs/metrics.h"
 #include "otel/span.h"
@@ -40,15 +41,15 @@ class ApiHandler {
   explicit ApiHandler(ApiHandlerDeps deps);
 
   // Answers `request` on `stream`. Returns whether the connection may be kept alive.
-  boost::asio::awaitable<bool> Handle(HttpRequest& request, boost::beast::tcp_stream& stream);
+  boost::asio::awaitable<bool> Handle(HttpRequest& request, ServerStream& stream);
 
   // An answer for a request rejected before it was read whole (413, 408, 400 header errors).
   boost::asio::awaitable<void> Reject(const std::string& target, ErrorCode code,
                                       const std::string& message,
-                                      boost::beast::tcp_stream& stream);
+                                      ServerStream& stream);
 
  private:
-  static boost::asio::awaitable<bool> SendSimple(boost::beast::tcp_stream& stream,
+  static boost::asio::awaitable<bool> SendSimple(ServerStream& stream,
                                                  std::string request_id, bool keep_alive,
                                                  int status, std::string type, std::string body);
   static boost::asio::awaitable<void> SendError(ClientSink& sink, dialect::Dialect d,

@@ -42,7 +42,7 @@ void SetCommonHeaders(Message& m, const AnswerMeta& meta, const std::string& req
 
 }  // namespace
 
-ClientSink::ClientSink(beast::tcp_stream& stream, dialect::Dialect dialect,
+ClientSink::ClientSink(ServerStream& stream, dialect::Dialect dialect,
                        bool client_wants_stream, std::string request_id, bool keep_alive,
                        std::chrono::seconds write_timeout)
     : stream_(stream),
@@ -58,7 +58,7 @@ ClientSink::~ClientSink() {
   if (watch_->active) {
     watch_->active = false;
     boost::system::error_code ec;
-    stream_.socket().cancel(ec);  // ends the pending readiness wait; nothing else is pending
+    stream_.tcp().socket().cancel(ec);  // ends the pending readiness wait; nothing else is pending
   }
 }
 
@@ -94,7 +94,7 @@ void ClientSink::SetCancelHook(std::function<void()> hook) {
 void ClientSink::StartWatch() {
   watch_->active = true;
   auto watch = watch_;
-  auto& socket = stream_.socket();
+  auto& socket = stream_.tcp().socket();
   // A plain completion handler, not a coroutine: this runs for every upstream call.
   socket.async_wait(asio::ip::tcp::socket::wait_read,
                     asio::bind_executor(stream_.get_executor(),
@@ -125,9 +125,9 @@ asio::awaitable<Status> ClientSink::Write(int status, const std::string& content
   status_ = status;
   layer_ = meta.layer;
   boost::system::error_code ec;
-  stream_.expires_after(write_timeout_);
+  stream_.tcp().expires_after(write_timeout_);
   std::size_t n = co_await http::async_write(stream_, res, redirect_error(use_awaitable, ec));
-  stream_.expires_never();
+  stream_.tcp().expires_never();
   bytes_sent_ += n;
   if (ec) {
     must_close_ = true;
@@ -169,10 +169,10 @@ asio::awaitable<Status> ClientSink::BeginStream(const AnswerMeta& meta) {
   layer_ = meta.layer;
   http::response_serializer<http::empty_body> serializer{res};
   boost::system::error_code ec;
-  stream_.expires_after(write_timeout_);
+  stream_.tcp().expires_after(write_timeout_);
   bytes_sent_ += co_await http::async_write_header(stream_, serializer,
                                                    redirect_error(use_awaitable, ec));
-  stream_.expires_never();
+  stream_.tcp().expires_never();
   if (ec) {
     must_close_ = true;
     co_return MakeError(ErrorCode::kCancelled, "client write failed: " + ec.message());
@@ -184,11 +184,11 @@ asio::awaitable<Status> ClientSink::WriteEvents(std::string_view sse_bytes) {
   if (must_close_) co_return MakeError(ErrorCode::kCancelled, "client gone");
   Digest(sse_bytes);
   boost::system::error_code ec;
-  stream_.expires_after(write_timeout_);
+  stream_.tcp().expires_after(write_timeout_);
   bytes_sent_ += co_await asio::async_write(
       stream_, http::make_chunk(asio::buffer(sse_bytes.data(), sse_bytes.size())),
       redirect_error(use_awaitable, ec));
-  stream_.expires_never();
+  stream_.tcp().expires_never();
   if (ec) {
     must_close_ = true;
     watch_->gone = true;
@@ -203,10 +203,10 @@ asio::awaitable<Status> ClientSink::EndStream(bool clean) {
     co_return Status::Ok();
   }
   boost::system::error_code ec;
-  stream_.expires_after(write_timeout_);
+  stream_.tcp().expires_after(write_timeout_);
   bytes_sent_ += co_await asio::async_write(stream_, http::make_chunk_last(),
                                             redirect_error(use_awaitable, ec));
-  stream_.expires_never();
+  stream_.tcp().expires_never();
   if (ec) must_close_ = true;
   co_return Status::Ok();
 }

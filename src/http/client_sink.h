@@ -4,7 +4,6 @@
 // Used on the connection's strand only.
 #pragma once
 
-#include <boost/beast/core/tcp_stream.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -13,13 +12,14 @@
 
 #include "core/response_sink.h"
 #include "dialect/dialect.h"
+#include "http/server_stream.h"
 
 namespace isartor {
 
 class ClientSink : public ResponseSink {
  public:
   // `stream` is borrowed for the lifetime of the sink.
-  ClientSink(boost::beast::tcp_stream& stream, dialect::Dialect dialect, bool client_wants_stream,
+  ClientSink(ServerStream& stream, dialect::Dialect dialect, bool client_wants_stream,
              std::string request_id, bool keep_alive, std::chrono::seconds write_timeout);
   ~ClientSink() override;
 
@@ -60,7 +60,7 @@ class ClientSink : public ResponseSink {
   boost::asio::awaitable<Status> Write(int status, const std::string& content_type,
                                        std::string body, const AnswerMeta& meta);
 
-  boost::beast::tcp_stream& stream_;
+  ServerStream& stream_;
   dialect::Dialect dialect_;
   bool client_wants_stream_;
   std::string request_id_;

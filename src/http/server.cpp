@@ -8,7 +8,10 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <openssl/err.h>
 
+#include "dialect/error_body.h"
+#include "net/tls_files.h"
 #include "obs/log.h"
 
 namespace isartor {
@@ -20,8 +23,8 @@ using asio::use_awaitable;
 using tcp = asio::ip::tcp;
 
 struct Server::Connection {
-  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
-  beast::tcp_stream stream;
+  explicit Connection(ServerStream s) : stream(std::move(s)) {}
+  ServerStream stream;
   bool idle = true;  // waiting for the next request; touched only on the connection's strand
 };
 
@@ -73,7 +76,7 @@ void Server::Shutdown() {
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& conn : connections_) {
     asio::post(conn->stream.get_executor(), [conn] {
-      if (conn->idle) conn->stream.socket().close();
+      if (conn->idle) conn->stream.tcp().socket().close();
     });
   }
 }
@@ -89,7 +92,9 @@ asio::awaitable<void> Server::AcceptLoop(tcp::acceptor& acceptor) {
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    auto conn = std::make_shared<Connection>(std::move(socket));
+    auto conn = std::make_shared<Connection>(
+        options_.tls ? ServerStream(std::move(socket), options_.tls->Current())
+                     : ServerStream(std::move(socket)));
     {
       std::lock_guard<std::mutex> lock(mu_);
       connections_.insert(conn);
@@ -109,17 +114,61 @@ asio::awaitable<void> Server::AcceptLoop(tcp::acceptor& acceptor) {
   }
 }
 
+// The TLS handshake of a new connection. Returns false (the connection is to be closed) on
+// timeout or failure; a client speaking plain HTTP to this port gets a plain 400 saying so.
+asio::awaitable<bool> Server::Handshake(Connection& conn) {
+  auto& stream = conn.stream;
+  boost::system::error_code ec;
+  stream.tcp().expires_after(options_.handshake_timeout);
+  co_await stream.tls().async_handshake(asio::ssl::stream_base::server,
+                                        redirect_error(use_awaitable, ec));
+  stream.tcp().expires_never();
+  SSL* ssl = stream.tls().native_handle();
+  if (!ec) {
+    stream.set_peer_identity(CertificateIdentity(SSL_get0_peer_certificate(ssl)));
+    co_return true;
+  }
+  tls_handshake_failures_++;
+  boost::system::error_code peer_ec;
+  auto peer = stream.tcp().socket().remote_endpoint(peer_ec);
+  std::string from = peer_ec ? "client" : peer.address().to_string();
+  if (ec.category() == asio::error::get_ssl_category() &&
+      ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_HTTP_REQUEST) {
+    std::string body = dialect::ErrorBody(
+        dialect::Dialect::kOpenAI, "invalid_request_error",
+        "this port speaks HTTPS: plain HTTP was sent to it; use an https:// URL");
+    std::string answer = "HTTP/1.1 400 Bad Request\r\nServer: isartor\r\n"
+                         "Content-Type: application/json\r\nConnection: close\r\n"
+                         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    stream.tcp().expires_after(options_.handshake_timeout);
+    co_await asio::async_write(stream.tcp(), asio::buffer(answer),
+                               redirect_error(use_awaitable, ec));
+    // The rest of the request is still unread: close without a reset that could destroy the
+    // answer in flight.
+    stream.tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
+    co_await DiscardUntilClosed(stream.tcp());
+    Diag(LogLevel::kInfo, "plain HTTP from " + from + " on the HTTPS port: answered 400");
+    co_return false;
+  }
+  std::string why = ec == beast::error::timeout ? "timed out" : ec.message();
+  why += VerifyFailureReason(ssl);
+  Diag(LogLevel::kInfo, "TLS handshake with " + from + " failed: " + why);
+  TakeOpenSslErrors();
+  co_return false;
+}
+
 asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> conn) {
   beast::flat_buffer buffer;
   auto& stream = conn->stream;
   bool linger = false;  // answered before reading the whole body: discard the rest first
-  while (!draining_) {
+  bool ready = !stream.is_tls() || co_await Handshake(*conn);
+  while (ready && !draining_) {
     boost::system::error_code ec;
     http::request_parser<http::string_body> parser;
     parser.header_limit(64 * 1024);
     parser.body_limit(options_.max_body_bytes);
     conn->idle = true;
-    stream.expires_after(options_.header_timeout);
+    stream.tcp().expires_after(options_.header_timeout);
     co_await http::async_read_header(stream, buffer, parser, redirect_error(use_awaitable, ec));
     if (ec == http::error::body_limit) {  // Content-Length over the limit, seen in the header
       co_await handler_->Reject(std::string(parser.get().target()), ErrorCode::kPayloadTooLarge,
@@ -150,13 +199,13 @@ asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> conn) {
     }
     if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
       static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      stream.expires_after(options_.body_timeout);
+      stream.tcp().expires_after(options_.body_timeout);
       co_await asio::async_write(stream, asio::buffer(kContinue), redirect_error(use_awaitable, ec));
       if (ec) break;
     }
-    stream.expires_after(options_.body_timeout);
+    stream.tcp().expires_after(options_.body_timeout);
     co_await http::async_read(stream, buffer, parser, redirect_error(use_awaitable, ec));
-    stream.expires_never();
+    stream.tcp().expires_never();
     if (ec == http::error::body_limit) {
       co_await handler_->Reject(target, ErrorCode::kPayloadTooLarge,
                                 "request body exceeds ISARTOR__MAX_BODY_BYTES", stream);
@@ -171,9 +220,9 @@ asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> conn) {
     if (!keep) break;
   }
   boost::system::error_code ec;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  if (linger) co_await DiscardUntilClosed(stream);
-  stream.socket().close(ec);
+  stream.tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (linger) co_await DiscardUntilClosed(stream.tcp());
+  stream.tcp().socket().close(ec);
   std::lock_guard<std::mutex> lock(mu_);
   connections_.erase(conn);
 }

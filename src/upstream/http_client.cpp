@@ -13,6 +13,8 @@
 #include <limits>
 #include <optional>
 
+#include "net/tls_files.h"
+
 namespace isartor {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -138,6 +140,10 @@ std::size_t HttpClient::idle_connections() const {
   return n;
 }
 
+void HttpClient::SetTlsFor(const Endpoint& endpoint, asio::ssl::context* tls) {
+  tls_by_host_port_[endpoint.HostPort()] = tls;
+}
+
 void HttpClient::Release(std::unique_ptr<PooledConnection> conn) {
   conn->reused = true;
   {
@@ -183,9 +189,11 @@ asio::awaitable<Result<std::unique_ptr<PooledConnection>>> HttpClient::Open(
     conn->plain.emplace(std::move(stream.value()));
     co_return std::move(conn);
   }
-  if (!tls_) co_return MakeError(ErrorCode::kInternal, "TLS is not configured");
+  auto chosen = tls_by_host_port_.find(endpoint.HostPort());
+  asio::ssl::context* tls = chosen == tls_by_host_port_.end() ? tls_ : chosen->second;
+  if (!tls) co_return MakeError(ErrorCode::kInternal, "TLS is not configured");
   conn->secure = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(stream.value()),
-                                                                        *tls_);
+                                                                        *tls);
   if (!SSL_set_tlsext_host_name(conn->secure->native_handle(), endpoint.host.c_str())) {
     co_return MakeError(ErrorCode::kUnavailable, "cannot set TLS SNI for " + endpoint.host);
   }
@@ -195,7 +203,12 @@ asio::awaitable<Result<std::unique_ptr<PooledConnection>>> HttpClient::Open(
   co_await conn->secure->async_handshake(asio::ssl::stream_base::client,
                                          redirect_error(use_awaitable, ec));
   conn->lowest().expires_never();
-  if (ec) co_return IoError(ec, "TLS handshake with " + endpoint.HostPort());
+  if (ec) {
+    // Say why verification failed ("certificate has expired", "unable to get local issuer
+    // certificate"): the SSL error alone reads "certificate verify failed".
+    co_return IoError(ec, "TLS handshake with " + endpoint.HostPort() +
+                              VerifyFailureReason(conn->secure->native_handle()));
+  }
   co_return std::move(conn);
 }
 

@@ -1,6 +1,7 @@
 // Outbound HTTP/1.1 client (http and https) with keep-alive connection pooling. Connections are
 // opened only through the EgressGuard. Responses are read incrementally so a streamed answer can
-// be relayed chunk by chunk. HTTPS verifies the certificate and host name against the system store.
+// be relayed chunk by chunk. HTTPS verifies the certificate and host name against the CA set of
+// the context chosen for the destination (see upstream/client_tls.h).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -75,6 +76,10 @@ class HttpClient {
 
   std::size_t idle_connections() const;
 
+  // HTTPS to `endpoint`'s host:port uses `tls` (borrowed, must outlive the client) instead of
+  // the constructor's context. Call before the first Send (not thread-safe with Send).
+  void SetTlsFor(const Endpoint& endpoint, boost::asio::ssl::context* tls);
+
   // Closes every pooled connection and stops pooling: a connection released afterwards is
   // closed instead of kept. REQUIRES: the io_contexts that own the sockets are still alive.
   // Call it before they are destroyed, because pooled sockets (and their timers) belong to those
@@ -91,6 +96,7 @@ class HttpClient {
 
   EgressGuard* guard_;
   boost::asio::ssl::context* tls_;
+  std::map<std::string, boost::asio::ssl::context*> tls_by_host_port_;  // set before serving
   EgressPurpose purpose_;
   mutable std::mutex mu_;  // guards idle_ and shut_down_; never held across I/O
   bool shut_down_ = false;

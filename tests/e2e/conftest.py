@@ -19,10 +19,12 @@ HERE = Path(__file__).resolve().parent
 class Upstream:
     """The fake upstream LLM (fake_upstream.py) running as a subprocess on loopback."""
 
-    def __init__(self, chunk_delay=0.05, host="127.0.0.1"):
+    def __init__(self, chunk_delay=0.05, host="127.0.0.1", tls_args=(), verify=True):
+        """tls_args: extra fake_upstream.py flags (--tls-cert ...) to serve HTTPS; verify: the
+        CA bundle the control requests use then."""
         self.proc = subprocess.Popen(
             [sys.executable, str(HERE / "fake_upstream.py"), "--host", host, "--port", "0",
-             "--chunk-delay", str(chunk_delay)],
+             "--chunk-delay", str(chunk_delay), *tls_args],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         line = self.proc.stdout.readline()
         m = re.match(r"PORT=(\d+)", line)
@@ -31,17 +33,18 @@ class Upstream:
             raise RuntimeError(f"fake upstream did not start: {line!r}")
         self.port = int(m.group(1))
         self.host = host
-        self.base = f"http://{host}:{self.port}"
+        self.base = f"{'https' if tls_args else 'http'}://{host}:{self.port}"
         self.url = self.base + "/v1"
+        self.verify = verify
 
     def requests(self):
-        return requests.get(self.base + "/_requests", timeout=5).json()
+        return requests.get(self.base + "/_requests", timeout=5, verify=self.verify).json()
 
     def reset(self):
-        requests.post(self.base + "/_reset", timeout=5)
+        requests.post(self.base + "/_reset", timeout=5, verify=self.verify)
 
     def behave(self, **kw):
-        requests.post(self.base + "/_behave", json=kw, timeout=5)
+        requests.post(self.base + "/_behave", json=kw, timeout=5, verify=self.verify)
 
     def stop(self):
         self.proc.kill()

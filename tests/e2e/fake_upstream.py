@@ -11,10 +11,13 @@ close), slow_first_byte ("seconds"), hang (never answer), not_json, close (drop 
 tool_call (answer with a tool call).
 
 Run: python fake_upstream.py [--port 0]  -> prints "PORT=<n>" once listening.
+With --tls-cert FILE --tls-key FILE it serves HTTPS with that certificate instead; adding
+--tls-client-ca FILE also requires a client certificate that CA signed (mutual TLS).
 """
 import argparse
 import asyncio
 import json
+import ssl
 import sys
 import time
 
@@ -210,11 +213,18 @@ def make_app():
     return app
 
 
-async def main(host, port, chunk_delay):
+async def main(host, port, chunk_delay, tls_cert=None, tls_key=None, tls_client_ca=None):
     STATE["chunk_delay"] = chunk_delay
     runner = web.AppRunner(make_app(), access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, host, port)
+    ssl_context = None
+    if tls_cert:
+        ssl_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ssl_context.load_cert_chain(tls_cert, tls_key)
+        if tls_client_ca:
+            ssl_context.load_verify_locations(tls_client_ca)
+            ssl_context.verify_mode = ssl.CERT_REQUIRED
+    site = web.TCPSite(runner, host, port, ssl_context=ssl_context)
     await site.start()
     actual = site._server.sockets[0].getsockname()[1]
     print(f"PORT={actual}", flush=True)
@@ -226,8 +236,12 @@ if __name__ == "__main__":
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--chunk-delay", type=float, default=0.05)
+    ap.add_argument("--tls-cert", help="PEM certificate chain: serve HTTPS")
+    ap.add_argument("--tls-key", help="PEM private key of --tls-cert")
+    ap.add_argument("--tls-client-ca", help="PEM CA bundle: require client certificates")
     args = ap.parse_args()
     try:
-        asyncio.run(main(args.host, args.port, args.chunk_delay))
+        asyncio.run(main(args.host, args.port, args.chunk_delay, args.tls_cert, args.tls_key,
+                         args.tls_client_ca))
     except KeyboardInterrupt:
         sys.exit(0)
