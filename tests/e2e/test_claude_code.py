@@ -1,0 +1,191 @@
+"""The real Claude Code CLI (npm @anthropic-ai/claude-code, pinned; scripts/setup_claude_code.sh)
+through the gateway with its DEFAULT settings (no --model): what a new user does.
+
+Claude Code runs with a throwaway HOME, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1,
+DISABLE_TELEMETRY=1 and every proxy variable pointing at a closed loopback port (127.0.0.1:9)
+with NO_PROXY for loopback only: whatever it tried to reach besides the gateway would fail
+rather than leave the machine.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+VERSION = "2.1.197"
+CLAUDE = Path(os.environ.get("ISARTOR_NPM_CACHE",
+                             Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+                             / "isartor" / "npm")) / f"claude-code-{VERSION}" / "node_modules" / ".bin" / "claude"
+
+pytestmark = pytest.mark.skipif(
+    not CLAUDE.exists(), reason=f"Claude Code {VERSION} is not installed (run scripts/setup_claude_code.sh)")
+
+CLOSED = "http://127.0.0.1:9"
+
+
+class ClaudeHome:
+    """A throwaway HOME and working directory, kept across runs of one test (so a repeat sends
+    the same request: the system prompt names the working directory)."""
+
+    def __init__(self):
+        self.home = Path(tempfile.mkdtemp(prefix="isartor-claude-home-"))
+        self.cwd = self.home / "project"
+        self.cwd.mkdir()
+
+    def run(self, base_url, prompt, *args, extra_env=None, timeout=300):
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(self.home),
+            "ANTHROPIC_BASE_URL": base_url,
+            "ANTHROPIC_API_KEY": "sk-isartor-test",
+            "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
+            "DISABLE_TELEMETRY": "1",
+            "DISABLE_AUTOUPDATER": "1",
+            "HTTP_PROXY": CLOSED, "HTTPS_PROXY": CLOSED, "ALL_PROXY": CLOSED,
+            "http_proxy": CLOSED, "https_proxy": CLOSED, "all_proxy": CLOSED,
+            "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
+            **(extra_env or {}),
+        }
+        proc = subprocess.run([str(CLAUDE), "-p", prompt, "--output-format", "json", *args],
+                              cwd=self.cwd, env=env, stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, timeout=timeout)
+        try:
+            result = json.loads(proc.stdout.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            result = None
+        return proc, result
+
+    def cleanup(self):
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+@pytest.fixture
+def claude_home():
+    h = ClaudeHome()
+    yield h
+    h.cleanup()
+
+
+def api_requests(upstream):
+    return [r for r in upstream.requests() if r["path"].endswith(("/messages", "/chat/completions"))]
+
+
+def audit(gw, event):
+    return [l for l in gw.log_lines() if l.get("event") == event]
+
+
+def gateway_for(gateway_factory, upstream, provider, **env):
+    return gateway_factory({"ISARTOR__EXTERNAL_LLM_URL": upstream.url,
+                            "ISARTOR__LLM_PROVIDER": provider, **env})
+
+
+def test_claude_code_version_is_the_pinned_one():
+    out = subprocess.run([str(CLAUDE), "--version"], capture_output=True, text=True, timeout=60,
+                         env={"PATH": os.environ["PATH"], "HOME": tempfile.gettempdir()}).stdout
+    assert out.startswith(VERSION)
+
+
+def test_default_request_passes_through_to_an_anthropic_upstream(gateway_factory, fresh_upstream,
+                                                                 claude_home):
+    gw = gateway_for(gateway_factory, fresh_upstream, "anthropic")
+    proc, result = claude_home.run(gw.base, "Say hi")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert result["is_error"] is False and result["result"].endswith("Say hi")
+    sent = api_requests(fresh_upstream)
+    assert len(sent) == 1
+    body = sent[0]["body"]
+    # Its default model, and the mid-conversation system turn that used to be rejected (400),
+    # reach Anthropic unchanged.
+    assert body["model"].startswith("claude-")
+    assert any(m["role"] == "system" for m in body["messages"])
+    assert sent[0]["headers"]["x-api-key"] == "sk-isartor-test"
+    assert "mid-conversation-system" in sent[0]["headers"].get("anthropic-beta", "")
+
+
+def test_default_request_is_translated_for_an_openai_style_upstream(gateway_factory,
+                                                                    fresh_upstream, claude_home):
+    gw = gateway_for(gateway_factory, fresh_upstream, "openai")
+    proc, result = claude_home.run(gw.base, "Say hi")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert result["result"].endswith("Say hi")
+    sent = api_requests(fresh_upstream)
+    assert len(sent) == 1 and sent[0]["path"] == "/v1/chat/completions"
+    msgs = sent[0]["body"]["messages"]
+    # One system message, first (chat templates reject others); the user turn is one string.
+    assert [m["role"] for m in msgs].count("system") == 1 and msgs[0]["role"] == "system"
+    user = [m for m in msgs if m["role"] == "user"][-1]
+    assert isinstance(user["content"], str) and user["content"].endswith("Say hi")
+    assert len(sent[0]["body"]["tools"]) >= 10  # Claude Code's tools, translated
+    # The id sent upstream is a UUID (llama-cpp-python rejects others), ours rides along.
+    headers = sent[0]["headers"]
+    assert len(headers["x-request-id"]) == 36 and headers["x-isartor-request-id"].startswith("req_")
+    l3 = audit(gw, "l3_call")
+    assert l3 and l3[0]["upstream_request_id"] == headers["x-request-id"]
+    assert l3[0]["completed"] is True
+
+
+def test_a_repeated_run_is_an_exact_cache_hit(gateway_factory, fresh_upstream, claude_home):
+    gw = gateway_for(gateway_factory, fresh_upstream, "openai")
+    first, r1 = claude_home.run(gw.base, "What is the capital of France?")
+    second, r2 = claude_home.run(gw.base, "What is the capital of France?")
+    assert first.returncode == 0 and second.returncode == 0, second.stdout + second.stderr
+    assert r2["result"] == r1["result"]
+    assert len(api_requests(fresh_upstream)) == 1
+    layers = [e["layer"] for e in audit(gw, "response_sent")]
+    assert layers == ["l3", "l1a"]
+    # L1b never embeds Claude Code's long turn just to throw the vector away: it is a bypass
+    # in the audit log as in /metrics.
+    l1b = [e for e in audit(gw, "layer_decision") if e["layer"] == "l1b"]
+    assert l1b and all(e["outcome"] == "bypass" for e in l1b)
+    assert 'isartor_cache_events_total{cache_layer="l1b",outcome="miss"}' not in gw.metrics()
+
+
+@pytest.mark.parametrize("provider", ["anthropic", "openai"])
+def test_a_bash_tool_round_trip(gateway_factory, fresh_upstream, claude_home, provider):
+    gw = gateway_for(gateway_factory, fresh_upstream, provider)
+    marker = "isartor-tool-test"
+    fresh_upstream.behave(mode="tool_call", tool="Bash", when_contains=marker,
+                          input={"command": "echo isartor-$((6*7))",
+                                 "description": "Print the answer"})
+    proc, result = claude_home.run(gw.base, f"Run the echo command ({marker})",
+                                   "--allowedTools", "Bash")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    sent = api_requests(fresh_upstream)
+    assert len(sent) == 2
+    # The second request carries the command's real output back to the model.
+    assert "isartor-42" in sent[1]["raw"]
+    if provider == "openai":
+        tool_msgs = [m for m in sent[1]["body"]["messages"] if m["role"] == "tool"]
+        assert tool_msgs and "isartor-42" in tool_msgs[0]["content"]
+    assert result["num_turns"] >= 2 and result["is_error"] is False
+
+
+def test_offline_mode_with_an_internal_upstream_works(gateway_factory, fresh_upstream,
+                                                      claude_home):
+    gw = gateway_for(gateway_factory, fresh_upstream, "openai", ISARTOR__OFFLINE_MODE="true")
+    proc, result = claude_home.run(gw.base, "Say hi")
+    assert proc.returncode == 0 and result["result"].endswith("Say hi"), proc.stdout
+    assert len(api_requests(fresh_upstream)) == 1
+
+
+def test_offline_mode_blocking_l3_is_one_request_and_a_clear_message(gateway_factory,
+                                                                      claude_home):
+    # "The internet": 127.0.0.2 is external when only 127.0.0.1/32 is internal.
+    gw = gateway_factory({"ISARTOR__OFFLINE_MODE": "true",
+                          "ISARTOR__EXTERNAL_LLM_URL": "http://127.0.0.2:9/v1",
+                          "ISARTOR__INTERNAL_NETWORKS": "127.0.0.1/32",
+                          "ISARTOR__LLM_PROVIDER": "anthropic"})
+    proc, result = claude_home.run(gw.base, "Say hi", timeout=120)
+    output = proc.stdout + proc.stderr
+    assert result is not None and result["is_error"] is True, output
+    assert "offline mode is active" in output
+    # x-should-retry: false -> Claude Code asks once and stops (it used to retry 10 times).
+    received = audit(gw, "request_received")
+    assert len(received) == 1, received
+    assert [e["status"] for e in audit(gw, "response_sent")] == [503]
