@@ -33,8 +33,11 @@ if installed; then
   exit 0
 fi
 if ! command -v npm >/dev/null; then
-  echo "setup_claude_code: npm is missing (apt-get install npm)" >&2
-  exit 1
+  echo "setup_claude_code: installing Debian's nodejs and npm"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -q
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm
 fi
 echo "setup_claude_code: installing @anthropic-ai/claude-code@$VERSION into $PREFIX"
 mkdir -p "$PREFIX"

@@ -365,7 +365,8 @@ Result<json::object> AnthropicRequestToOpenAI(const json::object& body) {
     if (Status s = AppendAnthropicMessage(*m, messages); !s.ok()) return s.error();
   }
   if (!system.empty()) {
-    messages.insert(messages.begin(), json::object{{"role", "system"}, {"content", system}});
+    messages.insert(messages.begin(),
+                    json::value(json::object{{"role", "system"}, {"content", system}}));
   }
   out["messages"] = std::move(messages);
   for (std::string_view key : {"max_tokens", "temperature", "top_p", "stream"}) {

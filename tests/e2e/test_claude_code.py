@@ -130,7 +130,15 @@ def test_default_request_is_translated_for_an_openai_style_upstream(gateway_fact
     assert l3[0]["completed"] is True
 
 
+PROJECT_NOTES = "# Project notes\n\n" + "\n".join(
+    f"- Rule {i}: services in module {i} log through the shared audit writer, never print to "
+    f"stdout, and keep their configuration in one immutable table read at start." for i in range(40))
+
+
 def test_a_repeated_run_is_an_exact_cache_hit(gateway_factory, fresh_upstream, claude_home):
+    # A project CLAUDE.md, as most projects have: Claude Code puts it in the user turn, which
+    # then exceeds the MiniLM window.
+    (claude_home.cwd / "CLAUDE.md").write_text(PROJECT_NOTES)
     gw = gateway_for(gateway_factory, fresh_upstream, "openai")
     first, r1 = claude_home.run(gw.base, "What is the capital of France?")
     second, r2 = claude_home.run(gw.base, "What is the capital of France?")
@@ -189,3 +197,39 @@ def test_offline_mode_blocking_l3_is_one_request_and_a_clear_message(gateway_fac
     received = audit(gw, "request_received")
     assert len(received) == 1, received
     assert [e["status"] for e in audit(gw, "response_sent")] == [503]
+
+
+def test_claude_code_against_a_real_llama_cpp_server(gateway_factory, claude_home):
+    """Claude Code -> gateway (translation) -> llama-cpp-python serving Gemma 3 270M, the server
+    the L2 tests use. It answers only UUID x-request-ids and reads only string content, and the
+    model is named by aliases of Claude's model names. CPU prompt evaluation of Claude Code's
+    ~18k-token first request is slow here, hence the long L3 timeout (docs/clients.md)."""
+    import test_slm_router as l2
+    if not l2.server_installed():
+        pytest.skip("llama-cpp-python[server] or the Gemma 3 270M GGUF is not installed "
+                    "(run scripts/setup_l2.sh)")
+    llama = l2.LlamaServer(n_ctx=32768)
+    try:
+        aliases = ",".join(f"{name}=gemma-3-270m" for name in (
+            "claude-opus-4-8", "claude-sonnet-4-6", "claude-haiku-4-5"))
+        gw = gateway_factory({"ISARTOR__EXTERNAL_LLM_URL": llama.url,
+                              "ISARTOR__LLM_PROVIDER": "openai",
+                              "ISARTOR__MODEL_ALIASES": aliases,
+                              "ISARTOR__L3_TIMEOUT_SECS": "1500"})
+        proc, result = claude_home.run(gw.base, "What is the capital of France?", timeout=1800,
+                                       extra_env={"CLAUDE_CODE_MAX_OUTPUT_TOKENS": "32",
+                                                  "API_TIMEOUT_MS": "1800000"})
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert result["is_error"] is False and result["result"].strip(), result
+        l3 = audit(gw, "l3_call")
+        assert len(l3) == 1 and l3[0]["status"] == 200 and l3[0]["completed"] is True
+        assert l3[0]["model"] == "gemma-3-270m"  # the alias applied
+        # The model saw the whole prompt (string content), not the 7 tokens it saw when the
+        # user turn was forwarded as an array: the server logs what it evaluated.
+        import re
+        llama.log.flush()
+        evaluated = [int(n) for n in re.findall(r"prompt eval time\s*=\s*[\d.]+ ms /\s*(\d+) tokens",
+                                                Path(llama.log.name).read_text())]
+        assert evaluated and max(evaluated) > 5000, evaluated
+    finally:
+        llama.stop()

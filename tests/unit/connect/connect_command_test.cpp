@@ -1,6 +1,7 @@
 #include "connect/connect_command.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <filesystem>
