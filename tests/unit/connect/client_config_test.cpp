@@ -33,8 +33,8 @@ TEST(MergeClaudeSettingsTest, UserKeysInsideAndOutsideEnvAreKept) {
   o.model = "gemma-3-270m";
   o.max_output_tokens = 4096;
   o.api_key = "k1";
-  auto out = MergeClaudeSettings(R"({"theme":"dark","permissions":{"allow":["Bash(ls)"]},
-      "env":{"MY_VAR":"x","ANTHROPIC_BASE_URL":"https://old"}})", o);
+  auto out = MergeClaudeSettings(R"json({"theme":"dark","permissions":{"allow":["Bash(ls)"]},
+      "env":{"MY_VAR":"x","ANTHROPIC_BASE_URL":"https://old"}})json", o);
   ASSERT_TRUE(out.ok()) << out.error().message;
   json::object s = json::parse(*out).as_object();
   EXPECT_EQ(s.at("theme"), "dark");
