@@ -151,7 +151,10 @@ def test_a_repeated_run_is_an_exact_cache_hit(gateway_factory, fresh_upstream, c
     # in the audit log as in /metrics.
     l1b = [e for e in audit(gw, "layer_decision") if e["layer"] == "l1b"]
     assert l1b and all(e["outcome"] == "bypass" for e in l1b)
-    assert 'isartor_cache_events_total{cache_layer="l1b",outcome="miss"}' not in gw.metrics()
+    m = gw.metrics()
+    assert 'isartor_cache_events_total{cache_layer="l1b",outcome="bypass"} 1' in m
+    assert 'isartor_cache_events_total{cache_layer="l1b",outcome="miss"} 0' in m
+    assert "isartor_semantic_embedding_seconds_count 0" in m  # nothing was embedded
 
 
 @pytest.mark.parametrize("provider", ["anthropic", "openai"])
