@@ -8,6 +8,7 @@ rather than leave the machine.
 """
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -38,7 +39,7 @@ class ClaudeHome:
         self.cwd = self.home / "project"
         self.cwd.mkdir()
 
-    def run(self, base_url, prompt, *args, extra_env=None, timeout=300):
+    def run(self, base_url, prompt, *args, extra_env=None, timeout=300, wrap=()):
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": str(self.home),
@@ -52,7 +53,7 @@ class ClaudeHome:
             "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
             **(extra_env or {}),
         }
-        proc = subprocess.run([str(CLAUDE), "-p", prompt, "--output-format", "json", *args],
+        proc = subprocess.run([*wrap, str(CLAUDE), "-p", prompt, "--output-format", "json", *args],
                               cwd=self.cwd, env=env, stdin=subprocess.DEVNULL,
                               capture_output=True, text=True, timeout=timeout)
         try:
@@ -175,6 +176,27 @@ def test_a_bash_tool_round_trip(gateway_factory, fresh_upstream, claude_home, pr
         tool_msgs = [m for m in sent[1]["body"]["messages"] if m["role"] == "tool"]
         assert tool_msgs and "isartor-42" in tool_msgs[0]["content"]
     assert result["num_turns"] >= 2 and result["is_error"] is False
+
+
+def test_claude_code_connects_to_nothing_but_loopback(gateway_factory, fresh_upstream,
+                                                      claude_home, tmp_path):
+    """Every connect() of Claude Code's process tree, watched with strace: loopback only (the
+    gateway), and no DNS query either."""
+    if shutil.which("strace") is None:
+        pytest.fail("strace is missing: scripts/setup.sh installs it")
+    gw = gateway_for(gateway_factory, fresh_upstream, "anthropic")
+    trace = tmp_path / "claude.strace"
+    proc, result = claude_home.run(gw.base, "Say hi", wrap=(
+        "strace", "-f", "-qq", "-e", "trace=connect,sendto,sendmsg", "-o", str(trace)))
+    assert proc.returncode == 0 and result["result"].endswith("Say hi"), proc.stdout + proc.stderr
+    text = trace.read_text()
+    v4 = re.findall(r'sin_port=htons\((\d+)\), sin_addr=inet_addr\("([\d.]+)"\)', text)
+    v6 = re.findall(r'sin6_port=htons\((\d+)\).*?inet_pton\(AF_INET6, "([^"]+)"', text)
+    assert v4, "strace saw no connection at all: " + text[:2000]
+    outside = [(a, p) for p, a in v4 if not a.startswith("127.")] + \
+              [(a, p) for p, a in v6 if a not in ("::1", "::ffff:127.0.0.1")]
+    assert outside == [], outside
+    assert (("127.0.0.1", str(gw.port)) in [(a, p) for p, a in v4])
 
 
 def test_offline_mode_with_an_internal_upstream_works(gateway_factory, fresh_upstream,
