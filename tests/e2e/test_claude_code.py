@@ -233,7 +233,9 @@ def test_claude_code_against_a_real_llama_cpp_server(gateway_factory, claude_hom
     if not l2.server_installed():
         pytest.skip("llama-cpp-python[server] or the Gemma 3 270M GGUF is not installed "
                     "(run scripts/setup_l2.sh)")
-    llama = l2.LlamaServer(n_ctx=32768)
+    # A 32k context for Claude Code's ~18k-token request; logits only for the last token (the
+    # server's default keeps n_ctx x vocab floats: 32 GiB here).
+    llama = l2.LlamaServer(n_ctx=32768, extra_args=("--logits_all", "False"))
     try:
         aliases = ",".join(f"{name}=gemma-3-270m" for name in (
             "claude-opus-4-8", "claude-sonnet-4-6", "claude-haiku-4-5"))

@@ -189,3 +189,33 @@ def test_a_stream_the_upstream_cut_ends_with_the_dialect_error_event(gateway_fac
     sent = events(gw, "response_sent")
     assert [(e["status"], e["completed"], e["end"]) for e in sent] == [(200, False, "incomplete")] * 2
     assert all(e["completed"] is False for e in events(gw, "l3_call"))
+
+
+# -- isartor connect, through the real binary ---------------------------------------------------
+
+def test_isartor_connect_claude_then_undo_in_a_temporary_home(tmp_path):
+    import os
+    import subprocess
+    from conftest import BIN
+    home = tmp_path / "home"
+    (home / ".claude").mkdir(parents=True)
+    settings = home / ".claude" / "settings.json"
+    settings.write_text('{"model": "opus", "env": {"FOO": "bar"}}')
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ISARTOR__")}
+    env.update({"HOME": str(home), "ISARTOR__HOST_PORT": "0.0.0.0:9090"})
+    r = subprocess.run([str(BIN), "connect", "claude"], env=env, capture_output=True, text=True,
+                       timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert "wrote " + str(settings) in r.stdout and "CLAUDE_CODE_MAX_OUTPUT_TOKENS" in r.stdout
+    s = json.loads(settings.read_text())
+    assert s["model"] == "opus" and s["env"]["FOO"] == "bar"
+    assert s["env"]["ANTHROPIC_BASE_URL"] == "http://127.0.0.1:9090"
+    r = subprocess.run([str(BIN), "connect", "--undo"], env=env, capture_output=True, text=True,
+                       timeout=30)
+    assert r.returncode == 0 and "restored" in r.stdout, r.stderr
+    assert settings.read_text() == '{"model": "opus", "env": {"FOO": "bar"}}'
+    settings.write_text("{broken")
+    r = subprocess.run([str(BIN), "connect", "claude"], env=env, capture_output=True, text=True,
+                       timeout=30)
+    assert r.returncode == 1 and "refusing to change" in r.stderr
+    assert settings.read_text() == "{broken"
