@@ -160,6 +160,7 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayStream(RequestContext& ctx, Res
   }
   bool upstream_ended = false;
   bool saw_error_event = false;  // the upstream already told the client the stream failed
+  bool at_event_boundary = true;  // the bytes relayed so far end with a complete event
   std::string cut_reason;
   std::shared_ptr<const StoredAnswer> answer;
   while (!upstream_ended) {
@@ -200,6 +201,9 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayStream(RequestContext& ctx, Res
     // Store before the terminal event leaves: a client that sees [DONE] / message_stop and
     // asks again at once (on another connection) must already find the answer.
     if (!answer && accumulator.complete()) answer = CompletedAnswer(accumulator, ctx);
+    if (!bytes.empty()) {
+      at_event_boundary = bytes.ends_with("\n\n") || bytes.ends_with("\r\n\r\n");
+    }
     if (!bytes.empty() && !(co_await sink.WriteEvents(bytes)).ok()) {
       response.Cancel();  // client went away: stop the upstream generating for nobody
       co_return Answered(499);
@@ -210,7 +214,9 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayStream(RequestContext& ctx, Res
     // one), then an abnormal end; nothing is cached.
     if (!saw_error_event) {
       if (cut_reason.empty()) cut_reason = "the stream ended before its terminal event";
-      std::string error = TerminalErrorEvent(
+      // After half an event (relayed as it came), end that line first so ours parses.
+      std::string error = at_event_boundary ? std::string() : std::string("\n\n");
+      error += TerminalErrorEvent(
           ctx.dialect, target.label + " upstream " + target.endpoint.url +
                            " cut the stream: " + cut_reason);
       (void)co_await sink.WriteEvents(error);
