@@ -102,9 +102,8 @@ Result<json::array> ReadManifest(const fs::path& home) {
 const json::object* FindEntry(const json::array& entries, const std::string& path) {
   for (const auto& e : entries) {
     const auto* o = e.if_object();
-    if (o && o->contains("path") && o->at("path").is_string() && o->at("path").as_string() == path) {
-      return o;
-    }
+    const json::value* p = o ? o->if_contains("path") : nullptr;
+    if (p && p->is_string() && p->as_string() == path) return o;
   }
   return nullptr;
 }

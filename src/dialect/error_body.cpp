@@ -154,8 +154,9 @@ std::string UpstreamErrorBody(Dialect from, Dialect to, int status, std::string_
   auto [type, message, canonical] = ParseUpstreamError(from, upstream_body);
   if (!message.empty()) {
     if (from == to && canonical) return std::string(upstream_body);
-    return ErrorBody(to, type.empty() ? std::string(ErrorTypeForStatus(to, status)) : MapType(to, type),
-                     message);
+    std::string mapped =
+        type.empty() ? std::string(ErrorTypeForStatus(to, status)) : MapType(to, type);
+    return ErrorBody(to, mapped, message);
   }
   std::string text = std::string(upstream_name) + " answered HTTP " + std::to_string(status);
   std::size_t first = upstream_body.find_first_not_of(" \t\r\n");

@@ -265,7 +265,8 @@ asio::awaitable<void> ApiHandler::HandleApi(HttpRequest& req, Dialect d, ClientS
   json::value parsed = json::parse(req.body(), ec);
   if (ec) {
     deps_.audit->Received(ctx, std::string(req.target()));
-    co_return co_await SendError(sink, d, ErrorCode::kInvalidArgument, "invalid JSON body: " + ec.message());
+    co_return co_await SendError(sink, d, ErrorCode::kInvalidArgument,
+                                 "invalid JSON body: " + ec.message());
   }
   std::string_view target = req.target();
   bool count_tokens = target.substr(0, target.find('?')) == kCountTokensPath;

@@ -3,8 +3,9 @@
 // least the threshold and the lexical guard (lexical_guard.h) finds no difference in numbers,
 // dates, negation, entities, opposites or word order.
 //
-// Request path: SemanticKeyFor -> bypass if the text exceeds the model's window -> embed the text on the embedder's worker threads (the request's
-// coroutine is suspended meanwhile, never the I/O thread) -> SemanticIndex::Search ->
+// Request path: SemanticKeyFor -> bypass if the text exceeds the model's window (decided by
+// tokenizing, before any embedding) -> embed the text on the embedder's worker threads (the
+// request's coroutine is suspended meanwhile, never the I/O thread) -> SemanticIndex::Search ->
 // lexical guard on up to `candidates` matches, best first -> hit or pass.
 // The vector of a miss is kept briefly so OnAnswer can store the upstream's answer without
 // embedding again. A failing embedder or index is never a failed request: the layer passes and

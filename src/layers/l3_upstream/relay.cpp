@@ -55,8 +55,8 @@ std::shared_ptr<const StoredAnswer> CompletedAnswer(const dialect::StreamAccumul
 // OpenAI chunk holding `error` (what OpenAI itself sends mid-stream). Both SDKs raise on it.
 std::string TerminalErrorEvent(Dialect d, const std::string& message) {
   std::string type(dialect::ErrorTypeForStatus(d, 502));
-  return dialect::FormatSse(
-      dialect::SseEvent{d == Dialect::kAnthropic ? "error" : "", dialect::ErrorBody(d, type, message)});
+  std::string name = d == Dialect::kAnthropic ? "error" : "";
+  return dialect::FormatSse(dialect::SseEvent{name, dialect::ErrorBody(d, type, message)});
 }
 
 bool IsErrorEvent(const dialect::SseEvent& e) {
