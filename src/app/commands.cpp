@@ -9,6 +9,7 @@
 #include "app/gateway_app.h"
 #include "audit/audit_command.h"
 #include "config/config.h"
+#include "connect/connect_command.h"
 #include "embed/embed_command.h"
 #include "embed/embedded_model.h"
 #include "license/license_command.h"
@@ -69,6 +70,7 @@ int RunCli(int argc, char** argv) {
   embed::AddEmbedCommand(app);
   AddAuditCommand(app);
   AddLicenseCommand(app);
+  AddConnectCommand(app);
   app.require_subcommand(0, 1);
 
   try {

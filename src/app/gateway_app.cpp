@@ -122,15 +122,31 @@ std::unique_ptr<Layer> BuildL2(const Config& config, Metrics* metrics, HttpClien
   return std::move(*layer);
 }
 
+// count_tokens estimates: the MiniLM WordPiece tokenizer (the embedder's, or read from the
+// model files when no layer loaded the embedder); null when no vocabulary can be found.
+std::shared_ptr<const embed::WordPieceTokenizer> LoadTokenizer(const Config& config,
+                                                               const SharedEmbedder& shared) {
+  if (shared.embedder) {
+    return std::shared_ptr<const embed::WordPieceTokenizer>(shared.embedder,
+                                                            &shared.embedder->tokenizer());
+  }
+  auto files = embed::ResolveModelFiles(config.embedding_model_dir);
+  if (!files.ok()) return nullptr;
+  auto tokenizer = embed::WordPieceTokenizer::FromVocabText(files->vocab.text(),
+                                                            files->vocab.name());
+  if (!tokenizer.ok()) return nullptr;
+  return std::make_shared<const embed::WordPieceTokenizer>(std::move(*tokenizer));
+}
+
 std::vector<std::unique_ptr<Layer>> BuildLayers(const Config& config, Metrics* metrics,
-                                                std::unique_ptr<Layer> l3, HttpClient* l2_client) {
+                                                std::unique_ptr<Layer> l3, HttpClient* l2_client,
+                                                const SharedEmbedder& shared) {
   std::vector<std::unique_ptr<Layer>> layers;
   ExactCache::Options l1a;
   l1a.max_entries = config.cache_max_capacity;
   l1a.max_bytes = config.cache_max_bytes;
   l1a.ttl = std::chrono::seconds(config.cache_ttl_secs);
   layers.push_back(std::make_unique<ExactCacheLayer>(l1a, config.cache_mode != "semantic", metrics));
-  SharedEmbedder shared = LoadEmbedder(config);
   layers.push_back(BuildSemanticLayer(config, metrics, shared));
   layers.push_back(BuildL2(config, metrics, l2_client, shared));
   layers.push_back(std::move(l3));
@@ -303,7 +319,11 @@ int RunGateway(const Config& config) {
   if (!license_verdict.valid()) {
     Diag(LogLevel::kWarn, std::string("license: ") + license_verdict.message);
   }
-  Chain chain(BuildLayers(config, &metrics, std::move(l3.value()), &l2_client), &metrics);
+  const UpstreamLayer* upstream = l3->get();
+  SharedEmbedder shared_embedder = LoadEmbedder(config);
+  auto tokenizer = LoadTokenizer(config, shared_embedder);
+  Chain chain(BuildLayers(config, &metrics, std::move(l3.value()), &l2_client, shared_embedder),
+              &metrics);
   auto* l1a = static_cast<ExactCacheLayer*>(chain.layers()[0].get());
   metrics.AddGauge("isartor_cache_entries", "Entries per cache layer.", "cache_layer=\"l1a\"",
                    [l1a] { return static_cast<double>(l1a->cache().size()); });
@@ -352,6 +372,12 @@ int RunGateway(const Config& config) {
       return 2;
     }
     trace_exporter = std::move(*started);
+  }
+  deps.upstream = upstream;
+  if (tokenizer) {
+    deps.count_tokens_estimator = [tokenizer](std::string_view text) {
+      return tokenizer->CountTokens(text);
+    };
   }
   otel::Tracer tracer(trace_exporter.get());
   if (trace_exporter) deps.tracer = &tracer;

@@ -11,7 +11,7 @@ namespace {
 const char* Outcome(const Layer& layer, const LayerResult& r) {
   bool cache = layer.id() == FinalLayer::kL1a || layer.id() == FinalLayer::kL1b;
   switch (r.verdict) {
-    case LayerVerdict::kPass: return cache ? "miss" : "passed";
+    case LayerVerdict::kPass: return r.bypassed ? "bypass" : cache ? "miss" : "passed";
     case LayerVerdict::kAnswered: return cache ? "hit" : "answered";
     case LayerVerdict::kFailed:
       return r.error && r.error->code == ErrorCode::kBlocked ? "blocked" : "error";

@@ -35,8 +35,16 @@ struct LayerResult {
   // kAnswered with a complete 2xx answer that may be stored by earlier layers (if the layer did
   // not already hand it to ctx.publish_answer before finishing the response).
   std::shared_ptr<const StoredAnswer> answer;
+  // kPass without looking (a cache that was not consulted: no-cache, prompt too long, tools):
+  // audited as "bypass" rather than "miss", matching isartor_cache_events_total.
+  bool bypassed = false;
 
   static LayerResult Pass() { return {}; }
+  static LayerResult Bypass() {
+    LayerResult r;
+    r.bypassed = true;
+    return r;
+  }
   static LayerResult Fail(Error e) {
     LayerResult r;
     r.verdict = LayerVerdict::kFailed;

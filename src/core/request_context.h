@@ -61,6 +61,9 @@ struct RequestContext {
   std::vector<LayerDecision> decisions;
   std::string decision_detail;  // a layer may explain its verdict; the chain moves it into decisions
   int upstream_status = 0;      // L3: the status the upstream answered (0 = no answer)
+  bool upstream_complete = false;  // L3: the upstream's whole answer was read (stream: its
+                                   // terminal event arrived)
+  std::string upstream_request_id; // L3: the UUID sent upstream as x-request-id
   double upstream_ms = 0;
   double upstream_ttfb_ms = 0;
   std::string similarity;       // L1b hit score, as text

@@ -41,6 +41,46 @@ std::string Truncate(std::string_view s) {
   return std::string(s.substr(0, end)) + "...";
 }
 
+struct ParsedError {
+  std::string type;
+  std::string message;
+  bool canonical = false;  // {"error": {"message": ...}}: the shape both SDKs parse
+};
+
+ParsedError ParseUpstreamError(Dialect from, std::string_view upstream_body) {
+  auto parsed = internal::ParseObject(upstream_body, "error body");
+  std::string type;
+  std::string message;
+  bool canonical = false;
+  if (parsed.ok()) {
+    const json::object& body = *parsed;
+    if (const json::object* err = GetObject(body, "error")) {
+      message = StringOr(*err, "message");
+      type = StringOr(*err, "type");
+      canonical = !message.empty();
+      // OpenAI puts the precise reason in `code` (e.g. rate_limit_exceeded) for some types.
+      if (from == Dialect::kOpenAI && (type.empty() || type == "requests" || type == "tokens")) {
+        type = StringOr(*err, "code", type);
+      }
+    } else if (const json::string* s = internal::GetString(body, "error")) {
+      message = std::string(*s);
+    } else {
+      message = StringOr(body, "message");
+      type = StringOr(body, "type");
+      if (type == "error") type.clear();
+      // FastAPI servers (llama-cpp-python among them) answer {"detail": "..."} or a list.
+      if (message.empty()) {
+        if (const json::string* d = internal::GetString(body, "detail")) {
+          message = std::string(*d);
+        } else if (const json::value* dv = body.if_contains("detail"); dv && !dv->is_null()) {
+          message = internal::Serialize(*dv);
+        }
+      }
+    }
+  }
+  return {std::move(type), std::move(message), canonical};
+}
+
 }  // namespace
 
 std::string_view ErrorType(Dialect dialect, ErrorCode code) {
@@ -80,31 +120,52 @@ std::string ErrorBody(Dialect dialect, std::string_view type, std::string_view m
 }
 
 std::string TranslateErrorBody(Dialect from, Dialect to, std::string_view upstream_body) {
-  auto parsed = internal::ParseObject(upstream_body, "error body");
-  std::string type;
-  std::string message;
-  if (parsed.ok()) {
-    const json::object& body = *parsed;
-    if (const json::object* err = GetObject(body, "error")) {
-      message = StringOr(*err, "message");
-      type = StringOr(*err, "type");
-      // OpenAI puts the precise reason in `code` (e.g. rate_limit_exceeded) for some types.
-      if (from == Dialect::kOpenAI && (type.empty() || type == "requests" || type == "tokens")) {
-        type = StringOr(*err, "code", type);
-      }
-    } else if (const json::string* s = internal::GetString(body, "error")) {
-      message = std::string(*s);
-    } else {
-      message = StringOr(body, "message");
-      type = StringOr(body, "type");
-      if (type == "error") type.clear();
-    }
-  }
+  auto [type, message, canonical] = ParseUpstreamError(from, upstream_body);
   if (message.empty()) {
     return ErrorBody(to, to == Dialect::kOpenAI ? "server_error" : "api_error",
                      Truncate(upstream_body));
   }
   return ErrorBody(to, MapType(to, type), message);
+}
+
+std::string_view ErrorTypeForStatus(Dialect dialect, int status) {
+  if (dialect == Dialect::kAnthropic) {
+    switch (status) {
+      case 400: return "invalid_request_error";
+      case 401: return "authentication_error";
+      case 403: return "permission_error";
+      case 404: return "not_found_error";
+      case 413: return "request_too_large";
+      case 429: return "rate_limit_error";
+      case 529: return "overloaded_error";
+      default: return status >= 400 && status < 500 ? "invalid_request_error" : "api_error";
+    }
+  }
+  switch (status) {
+    case 401: return "authentication_error";
+    case 403: return "permission_error";
+    case 429: return "rate_limit_exceeded";
+    default: return status >= 400 && status < 500 ? "invalid_request_error" : "server_error";
+  }
+}
+
+std::string UpstreamErrorBody(Dialect from, Dialect to, int status, std::string_view upstream_name,
+                              std::string_view upstream_body) {
+  auto [type, message, canonical] = ParseUpstreamError(from, upstream_body);
+  if (!message.empty()) {
+    if (from == to && canonical) return std::string(upstream_body);
+    std::string mapped =
+        type.empty() ? std::string(ErrorTypeForStatus(to, status)) : MapType(to, type);
+    return ErrorBody(to, mapped, message);
+  }
+  std::string text = std::string(upstream_name) + " answered HTTP " + std::to_string(status);
+  std::size_t first = upstream_body.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) {
+    text += " with an empty body";
+  } else {
+    text += ": " + Truncate(upstream_body.substr(first));
+  }
+  return ErrorBody(to, ErrorTypeForStatus(to, status), text);
 }
 
 }  // namespace isartor::dialect

@@ -58,9 +58,22 @@ void EmitConverted(const std::string& role, json::array parts, json::array tool_
   }
   if (parts.empty()) return;  // the message held only tool results
   json::object msg{{"role", role}};
-  const auto* only = parts.size() == 1 ? parts[0].if_object() : nullptr;
-  if (only && StringOr(*only, "type") == "text") {
-    msg["content"] = StringOr(*only, "text");
+  // Text-only turns become one string: llama-cpp-python's chat formats (and other servers)
+  // silently drop array content, so the model would never see the question.
+  bool text_only = true;
+  for (const auto& p : parts) {
+    const auto* po = p.if_object();
+    text_only = text_only && po && StringOr(*po, "type") == "text";
+  }
+  if (text_only) {
+    std::string joined;
+    for (const auto& p : parts) {
+      std::string text = StringOr(p.get_object(), "text");
+      if (text.empty()) continue;
+      if (!joined.empty()) joined += "\n\n";
+      joined += text;
+    }
+    msg["content"] = std::move(joined);
   } else {
     msg["content"] = std::move(parts);
   }
@@ -328,17 +341,32 @@ Status CheckOpenAIOnlyFeatures(const json::object& body) {
 Result<json::object> AnthropicRequestToOpenAI(const json::object& body) {
   json::object out;
   if (const json::value* model = body.if_contains("model")) out["model"] = *model;
-  json::array messages;
-  if (const json::value* system = body.if_contains("system"); system && !system->is_null()) {
-    std::string text = internal::FlattenText(*system);
-    if (!text.empty()) messages.push_back(json::object{{"role", "system"}, {"content", text}});
-  }
   const json::array* in = GetArray(body, "messages");
   if (!in) return Invalid("messages: must be an array");
+  // The top-level system prompt and every system turn inside `messages` (Claude Code sends
+  // those) become ONE leading system message, in order: many chat templates (Llama 3, Gemma,
+  // Mistral) reject a system message anywhere but first.
+  std::string system;
+  auto add_system = [&system](const json::value& v) {
+    std::string text = internal::FlattenText(v);
+    if (text.empty()) return;
+    if (!system.empty()) system += "\n\n";
+    system += text;
+  };
+  if (const json::value* top = body.if_contains("system"); top && !top->is_null()) add_system(*top);
+  json::array messages;
   for (const auto& mv : *in) {
     const json::object* m = mv.if_object();
     if (!m) return Invalid("messages entries must be objects");
+    if (StringOr(*m, "role") == "system") {
+      if (const json::value* c = m->if_contains("content")) add_system(*c);
+      continue;
+    }
     if (Status s = AppendAnthropicMessage(*m, messages); !s.ok()) return s.error();
+  }
+  if (!system.empty()) {
+    messages.insert(messages.begin(),
+                    json::value(json::object{{"role", "system"}, {"content", system}}));
   }
   out["messages"] = std::move(messages);
   for (std::string_view key : {"max_tokens", "temperature", "top_p", "stream"}) {

@@ -9,7 +9,10 @@
 namespace isartor::dialect {
 
 // Anthropic Messages request -> OpenAI Chat Completions request.
-// Maps: system -> leading system message; text/image blocks -> content parts (base64 images
+// Maps: system, and every role:"system" turn inside messages, -> ONE leading system message
+// (joined with "\n\n", in order: many chat templates accept a system message only first);
+// a turn of text blocks only -> one string (joined with "\n\n": llama-cpp-python's chat
+// formats drop array content); text/image blocks -> content parts (base64 images
 // become data: URLs); assistant tool_use -> tool_calls (input serialised as the arguments
 // string); tool_result blocks -> role:"tool" messages placed before the rest of that user
 // message; thinking blocks are dropped; tools[].input_schema -> function.parameters;

@@ -106,14 +106,30 @@ Status CheckOpenAIMessage(const json::object& m, const std::string& where) {
   return {};
 }
 
+// A string, or an array of {type:"text", text} blocks (Anthropic `system`, and system turns).
+Status CheckSystemText(const json::value& v, const std::string& where) {
+  if (v.is_string()) return {};
+  const auto* blocks = v.if_array();
+  if (!blocks) return Invalid(where, "must be a string or an array of text blocks");
+  for (std::size_t i = 0; i < blocks->size(); ++i) {
+    const auto* b = (*blocks)[i].if_object();
+    if (!b || internal::StringOr(*b, "type") != "text" || !internal::GetString(*b, "text")) {
+      return Invalid(At(where, i), "must be a text block {type:\"text\", text}");
+    }
+  }
+  return {};
+}
+
 Status CheckAnthropicMessage(const json::object& m, const std::string& where) {
   const json::string* role = internal::GetString(m, "role");
   if (!role) return Invalid(where + ".role", "must be a string");
-  if (*role != "user" && *role != "assistant") {
-    return Invalid(where + ".role", "must be one of user, assistant");
+  if (*role != "user" && *role != "assistant" && *role != "system") {
+    return Invalid(where + ".role", "must be one of user, assistant, system");
   }
   const json::value* content = m.if_contains("content");
   if (!content) return Invalid(where + ".content", "is required");
+  // Claude Code sends mid-conversation system turns; they hold text only.
+  if (*role == "system") return CheckSystemText(*content, where + ".content");
   if (const auto* blocks = content->if_array()) return CheckTypedParts(*blocks, where + ".content");
   if (!content->is_string()) {
     return Invalid(where + ".content", "must be a string or an array of content blocks");
@@ -190,22 +206,14 @@ Status CheckOpenAISpecific(const json::object& body) {
   return {};
 }
 
-Status CheckAnthropicSpecific(const json::object& body) {
-  if (Status s = CheckPositiveInt(body, "max_tokens", true); !s.ok()) return s;
+Status CheckAnthropicSpecific(const json::object& body, bool max_tokens_required) {
+  if (Status s = CheckPositiveInt(body, "max_tokens", max_tokens_required); !s.ok()) return s;
   if (const json::value* stop = body.if_contains("stop_sequences"); stop && !stop->is_null()) {
     if (Status s = CheckStringList(*stop, "stop_sequences", false); !s.ok()) return s;
   }
   const json::value* system = body.if_contains("system");
-  if (!system || system->is_null() || system->is_string()) return {};
-  const auto* blocks = system->if_array();
-  if (!blocks) return Invalid("system", "must be a string or an array of text blocks");
-  for (std::size_t i = 0; i < blocks->size(); ++i) {
-    const auto* b = (*blocks)[i].if_object();
-    if (!b || internal::StringOr(*b, "type") != "text" || !internal::GetString(*b, "text")) {
-      return Invalid(At("system", i), "must be a text block {type:\"text\", text}");
-    }
-  }
-  return {};
+  if (!system || system->is_null()) return {};
+  return CheckSystemText(*system, "system");
 }
 
 }  // namespace
@@ -215,7 +223,16 @@ Status ValidateRequest(Dialect dialect, const boost::json::value& body, bool mod
   if (!obj) return Invalid("body", "must be a JSON object");
   if (Status s = CheckCommon(dialect, *obj, model_required); !s.ok()) return s;
   if (Status s = CheckMessages(dialect, *obj); !s.ok()) return s;
-  return dialect == Dialect::kOpenAI ? CheckOpenAISpecific(*obj) : CheckAnthropicSpecific(*obj);
+  return dialect == Dialect::kOpenAI ? CheckOpenAISpecific(*obj)
+                                     : CheckAnthropicSpecific(*obj, /*max_tokens_required=*/true);
+}
+
+Status ValidateCountTokensRequest(const boost::json::value& body) {
+  const auto* obj = body.if_object();
+  if (!obj) return Invalid("body", "must be a JSON object");
+  if (Status s = CheckCommon(Dialect::kAnthropic, *obj, true); !s.ok()) return s;
+  if (Status s = CheckMessages(Dialect::kAnthropic, *obj); !s.ok()) return s;
+  return CheckAnthropicSpecific(*obj, /*max_tokens_required=*/false);
 }
 
 }  // namespace isartor::dialect

@@ -25,10 +25,16 @@ namespace isartor::dialect {
 // parts each with a string `type`, or null/absent only for assistant messages; tool messages
 // need a string `tool_call_id`; assistant tool_calls entries need `function.name`;
 // `n` is a positive integer; `stream_options` is an object.
-// Anthropic: roles user|assistant; content is a string or an array of blocks each with a string
-// `type`; `max_tokens` is required; `system` is a string or an array of text blocks.
+// Anthropic: roles user|assistant|system (Claude Code sends system turns inside `messages`);
+// user/assistant content is a string or an array of blocks each with a string `type`, system
+// content a string or an array of text blocks; `max_tokens` is required; `system` is a string
+// or an array of text blocks.
 // Thread-safe (pure function).
 Status ValidateRequest(Dialect dialect, const boost::json::value& body,
                        bool model_required = false);
+
+// POST /v1/messages/count_tokens: an Anthropic Messages request without `max_tokens` (which is
+// optional there) and with `model` required. Same errors as ValidateRequest. Thread-safe.
+Status ValidateCountTokensRequest(const boost::json::value& body);
 
 }  // namespace isartor::dialect

@@ -92,6 +92,8 @@ class Embedder {
 
   // Token ids exactly as the model sees them ([CLS] ... [SEP], at most 256).
   std::vector<int32_t> Tokenize(std::string_view text) const { return tokenizer_.Encode(text); }
+  // The model's tokenizer (immutable; lives as long as the Embedder).
+  const WordPieceTokenizer& tokenizer() const { return tokenizer_; }
 
   int dimension() const { return encoder_->dim(); }  // 384
   EmbedderStats stats() const;

@@ -55,6 +55,18 @@ Result<WordPieceTokenizer> WordPieceTokenizer::FromVocabText(std::string_view vo
 }
 
 std::vector<int32_t> WordPieceTokenizer::Encode(std::string_view text) const {
+  std::vector<int32_t> ids = EncodeAll(text);
+  const size_t max_pieces = static_cast<size_t>(options_.max_tokens) - 1;  // room for [SEP]
+  if (ids.size() > max_pieces) ids.resize(max_pieces);
+  ids.push_back(sep_id_);
+  return ids;
+}
+
+std::size_t WordPieceTokenizer::CountTokens(std::string_view text) const {
+  return EncodeAll(text).size() + 1;  // + [SEP]
+}
+
+std::vector<int32_t> WordPieceTokenizer::EncodeAll(std::string_view text) const {
   const std::u32string cps = DecodeUtf8(text);
   std::vector<int32_t> ids;
   ids.push_back(cls_id_);
@@ -82,9 +94,6 @@ std::vector<int32_t> WordPieceTokenizer::Encode(std::string_view text) const {
     span_start = i;
   }
   EncodeSpan(cps.substr(span_start), ids);
-  const size_t max_pieces = static_cast<size_t>(options_.max_tokens) - 1;  // room for [SEP]
-  if (ids.size() > max_pieces) ids.resize(max_pieces);
-  ids.push_back(sep_id_);
   return ids;
 }
 

@@ -38,6 +38,10 @@ class WordPieceTokenizer {
   // ("[CLS]", "[MASK]", ...) written literally in the text map to their ids, as in HF.
   std::vector<int32_t> Encode(std::string_view text) const;
 
+  // How many ids Encode() would return without the max_tokens limit ([CLS] and [SEP]
+  // included): > max_tokens() means Encode() cuts the text. Same rules; never fails.
+  std::size_t CountTokens(std::string_view text) const;
+
   int vocab_size() const { return static_cast<int>(id_to_token_.size()); }
   int32_t cls_id() const { return cls_id_; }
   int32_t sep_id() const { return sep_id_; }
@@ -52,6 +56,8 @@ class WordPieceTokenizer {
   using Vocab = std::unordered_map<std::string, int32_t, StringHash, std::equal_to<>>;
 
   WordPieceTokenizer() = default;
+  // [CLS] and every piece of `text`, untruncated, without [SEP].
+  std::vector<int32_t> EncodeAll(std::string_view text) const;
   // Appends the ids of one text span that holds no special token.
   void EncodeSpan(const std::u32string& span, std::vector<int32_t>& ids) const;
   // Appends the WordPiece ids of one pre-tokenized word.

@@ -87,6 +87,18 @@ std::string ModelList(const Config& config) {
   return json::serialize(list);
 }
 
+// A request that failed validation is still audited with what could be read from it.
+void NoteRejectedRequest(const json::value& parsed, RequestContext& ctx) {
+  const auto* body = parsed.if_object();
+  if (!body) return;
+  if (const json::value* m = body->if_contains("model"); m && m->is_string()) {
+    ctx.resolved_model = std::string(m->get_string());
+  }
+  if (const json::value* st = body->if_contains("stream"); st && st->is_bool()) {
+    ctx.stream = st->get_bool();
+  }
+}
+
 }  // namespace
 
 int HttpStatusFor(ErrorCode code) {
@@ -132,6 +144,23 @@ asio::awaitable<bool> ApiHandler::SendSimple(ServerStream& stream, std::string r
   co_return keep_alive && !sink.must_close();
 }
 
+// Unknown routes answer in the dialect of their path (an Anthropic SDK calling a Messages API
+// route we lack gets an error it can parse) and are logged: a client needing one shows here.
+asio::awaitable<bool> ApiHandler::NoRoute(const HttpRequest& req, const std::string& path,
+                                          std::string request_id, bool keep_alive,
+                                          ServerStream& stream) {
+  Dialect d = path.rfind("/v1/messages", 0) == 0 ? Dialect::kAnthropic : Dialect::kOpenAI;
+  Diag(LogLevel::kInfo, "request " + request_id + ": no route for " +
+                            std::string(req.method_string()) + " " + path);
+  deps_.metrics->RecordRequest(FinalLayer::kNone, FamilyOf(d), 404, 0);
+  ClientSink sink(stream, d, false, std::move(request_id), keep_alive, std::chrono::seconds(30));
+  (void)co_await sink.SendRaw(404, "application/json",
+                              dialect::ErrorBody(d, dialect::ErrorTypeForStatus(d, 404),
+                                                 "no route for " + path),
+                              FinalLayer::kNone);
+  co_return keep_alive && !sink.must_close();
+}
+
 asio::awaitable<void> ApiHandler::SendError(ClientSink& sink, Dialect d, ErrorCode code,
                                             std::string message) {
   std::string body = dialect::ErrorBody(d, dialect::ErrorType(d, code), message);
@@ -173,13 +202,9 @@ asio::awaitable<bool> ApiHandler::Handle(HttpRequest& req, ServerStream& stream)
 
   Dialect d;
   if (path == "/v1/chat/completions") d = Dialect::kOpenAI;
-  else if (path == "/v1/messages") d = Dialect::kAnthropic;
+  else if (path == "/v1/messages" || path == kCountTokensPath) d = Dialect::kAnthropic;
   else if (path == "/v1/models") d = Dialect::kOpenAI;
-  else {
-    co_return co_await SendSimple(stream, ctx.request_id, keep_alive, 404, "application/json",
-                                  dialect::ErrorBody(Dialect::kOpenAI, "not_found_error",
-                                                     "no route for " + path));
-  }
+  else co_return co_await NoRoute(req, path, ctx.request_id, keep_alive, stream);
   ctx.dialect = d;
   ClientSink sink(stream, d, false, ctx.request_id, keep_alive, std::chrono::seconds(60));
   sink.set_audited(true);
@@ -190,10 +215,17 @@ asio::awaitable<bool> ApiHandler::Handle(HttpRequest& req, ServerStream& stream)
   co_await HandleApi(req, d, sink, ctx);
   deps_.metrics->InFlightDelta(-1);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  deps_.metrics->RecordRequest(sink.layer(), FamilyOf(d), sink.status(), seconds);
-  otel::FinishRequestSpan(span, ctx, sink.layer(), sink.status());
   ResponseFacts facts{sink.layer(), sink.status(), seconds, sink.AnswerSha256(),
                       &sink.answer_text()};
+  facts.completed = sink.complete();
+  facts.bytes_sent = sink.bytes_sent();
+  if (!facts.completed) {
+    // What the client got: a stream it cut is not "200, completed".
+    facts.end = sink.client_gone() ? "client_closed" : "incomplete";
+    if (sink.client_gone()) facts.status = 499;
+  }
+  deps_.metrics->RecordRequest(sink.layer(), FamilyOf(d), facts.status, seconds);
+  otel::FinishRequestSpan(span, ctx, sink.layer(), facts.status);
   deps_.audit->Completed(ctx, path, facts);
   co_return keep_alive && !sink.must_close();
 }
@@ -206,6 +238,7 @@ asio::awaitable<void> ApiHandler::HandleApi(HttpRequest& req, Dialect d, ClientS
     std::string presented_hash = Sha256(presented);
     if (presented.empty() ||
         CRYPTO_memcmp(presented_hash.data(), gateway_key_hash_.data(), presented_hash.size()) != 0) {
+      deps_.audit->Received(ctx, std::string(req.target()));
       co_return co_await SendError(sink, d, ErrorCode::kUnauthenticated,
                               std::string(presented.empty() ? "missing API key" : "invalid API key"));
     }
@@ -223,12 +256,25 @@ asio::awaitable<void> ApiHandler::HandleApi(HttpRequest& req, Dialect d, ClientS
                                 FinalLayer::kNone);
     co_return;
   }
-  if (req.method() != http::verb::post) co_return co_await SendError(sink, d, ErrorCode::kNotFound, std::string("use POST"));
+  if (req.method() != http::verb::post) {
+    deps_.audit->Received(ctx, std::string(req.target()));
+    co_return co_await SendError(sink, d, ErrorCode::kNotFound, std::string("use POST"));
+  }
 
   boost::system::error_code ec;
   json::value parsed = json::parse(req.body(), ec);
-  if (ec) co_return co_await SendError(sink, d, ErrorCode::kInvalidArgument, "invalid JSON body: " + ec.message());
-  if (Status valid = dialect::ValidateRequest(d, parsed); !valid.ok()) {
+  if (ec) {
+    deps_.audit->Received(ctx, std::string(req.target()));
+    co_return co_await SendError(sink, d, ErrorCode::kInvalidArgument,
+                                 "invalid JSON body: " + ec.message());
+  }
+  std::string_view target = req.target();
+  bool count_tokens = target.substr(0, target.find('?')) == kCountTokensPath;
+  Status valid = count_tokens ? dialect::ValidateCountTokensRequest(parsed)
+                              : dialect::ValidateRequest(d, parsed);
+  if (!valid.ok()) {
+    NoteRejectedRequest(parsed, ctx);
+    deps_.audit->Received(ctx, std::string(req.target()));
     co_return co_await SendError(sink, d, ErrorCode::kInvalidArgument, valid.error().message);
   }
   ctx.body = std::move(parsed.as_object());
@@ -261,19 +307,24 @@ asio::awaitable<void> ApiHandler::HandleApi(HttpRequest& req, Dialect d, ClientS
   ctx.traceparent = HeaderValue(req, "traceparent");
 
   deps_.audit->Received(ctx, std::string(req.target()));
+  if (count_tokens) co_return co_await HandleCountTokens(sink, ctx);
   ChainResult result = co_await deps_.chain->Run(ctx, sink);
   if (!result.error || sink.started()) co_return;
   const Error& error = *result.error;
   if (error.code == ErrorCode::kCancelled) co_return;
   std::string type(dialect::ErrorType(d, error.code));
   std::string message = error.message;
+  AnswerMeta meta{result.layer, {}};
   if (error.code == ErrorCode::kBlocked) {
     type = "offline_mode_active";
     message = "offline mode is active: layer " + std::string(FinalLayerShort(result.layer)) +
               " would reach an external destination (" + error.message + ")";
+    // Retrying cannot help: both official SDKs (and so Claude Code) honour this header and
+    // show the message at once instead of retrying a 503 for minutes.
+    meta.headers.emplace_back("x-should-retry", "false");
   }
   (void)co_await sink.SendRaw(HttpStatusFor(error.code), std::string("application/json"),
-                              dialect::ErrorBody(d, type, message), result.layer);
+                              dialect::ErrorBody(d, type, message), std::move(meta));
 }
 
 }  // namespace isartor

@@ -9,11 +9,13 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "config/config.h"
 #include "core/chain.h"
 #include "http/client_sink.h"
 #include "http/server_stream.h"
+#include "layers/l3_upstream/upstream_layer.h"
 #include "obs/audit_trail.h"
 #include "obs/metrics.h"
 #include "otel/span.h"
@@ -34,7 +36,14 @@ struct ApiHandlerDeps {
   std::function<void(boost::json::object&)> health_extras;
   // Traces (null: off). Each API request gets a root span; the Chain adds one per layer.
   const otel::Tracer* tracer = nullptr;
+  // POST /v1/messages/count_tokens: forwarded to L3 when it speaks Anthropic (null: never),
+  // otherwise estimated with `count_tokens_estimator` (null: ~4 bytes per token).
+  const UpstreamLayer* upstream = nullptr;
+  std::function<std::size_t(std::string_view)> count_tokens_estimator;
 };
+
+// The Anthropic token-counting route (answered by ApiHandler::HandleCountTokens).
+inline constexpr std::string_view kCountTokensPath = "/v1/messages/count_tokens";
 
 class ApiHandler {
  public:
@@ -56,6 +65,11 @@ class ApiHandler {
                                                 ErrorCode code, std::string message);
   boost::asio::awaitable<void> HandleApi(HttpRequest& request, dialect::Dialect dialect,
                                          ClientSink& sink, RequestContext& ctx);
+  boost::asio::awaitable<bool> NoRoute(const HttpRequest& request, const std::string& path,
+                                       std::string request_id, bool keep_alive,
+                                       ServerStream& stream);
+  // count_tokens after validation (http/count_tokens_route.cpp).
+  boost::asio::awaitable<void> HandleCountTokens(ClientSink& sink, RequestContext& ctx);
 
   ApiHandlerDeps deps_;
   std::chrono::steady_clock::time_point started_;

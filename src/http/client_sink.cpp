@@ -27,11 +27,13 @@ bool Deflected(FinalLayer layer) {
   return layer == FinalLayer::kL1a || layer == FinalLayer::kL1b || layer == FinalLayer::kL2;
 }
 
+// `api`: an API route, whose every answer says which layer produced it ("none" for the
+// gateway's own rejections), so a client can tell a validation error from an upstream's.
 template <typename Message>
 void SetCommonHeaders(Message& m, const AnswerMeta& meta, const std::string& request_id,
-                      bool keep_alive) {
+                      bool keep_alive, bool api) {
   m.set(http::field::server, "isartor");
-  if (meta.layer != FinalLayer::kNone) {
+  if (meta.layer != FinalLayer::kNone || api) {
     m.set("X-Isartor-Layer", FinalLayerShort(meta.layer));
     m.set("X-Isartor-Deflected", Deflected(meta.layer) ? "true" : "false");
   }
@@ -113,7 +115,7 @@ void ClientSink::StartWatch() {
 asio::awaitable<Status> ClientSink::Write(int status, const std::string& content_type,
                                           std::string body, const AnswerMeta& meta) {
   http::response<http::string_body> res{static_cast<http::status>(status), 11};
-  SetCommonHeaders(res, meta, request_id_, keep_alive_ && !must_close_);
+  SetCommonHeaders(res, meta, request_id_, keep_alive_ && !must_close_, audited_);
   res.set(http::field::content_type, content_type);
   if (audited_) {  // API answers only: health, metrics and edge rejections are not audited
     answer_sha256_ = Sha256Hex(body);
@@ -131,8 +133,10 @@ asio::awaitable<Status> ClientSink::Write(int status, const std::string& content
   bytes_sent_ += n;
   if (ec) {
     must_close_ = true;
+    watch_->gone = true;
     co_return MakeError(ErrorCode::kCancelled, "client write failed: " + ec.message());
   }
+  complete_ = true;
   co_return Status::Ok();
 }
 
@@ -158,9 +162,14 @@ asio::awaitable<Status> ClientSink::SendRaw(int status, std::string content_type
   co_return co_await Write(status, content_type, std::move(body), meta);
 }
 
+asio::awaitable<Status> ClientSink::SendRaw(int status, std::string content_type,
+                                            std::string body, AnswerMeta meta) {
+  co_return co_await Write(status, content_type, std::move(body), meta);
+}
+
 asio::awaitable<Status> ClientSink::BeginStream(const AnswerMeta& meta) {
   http::response<http::empty_body> res{http::status::ok, 11};
-  SetCommonHeaders(res, meta, request_id_, keep_alive_);
+  SetCommonHeaders(res, meta, request_id_, keep_alive_, audited_);
   res.set(http::field::content_type, "text/event-stream");
   res.set(http::field::cache_control, "no-cache");
   res.chunked(true);
@@ -207,7 +216,12 @@ asio::awaitable<Status> ClientSink::EndStream(bool clean) {
   bytes_sent_ += co_await asio::async_write(stream_, http::make_chunk_last(),
                                             redirect_error(use_awaitable, ec));
   stream_.tcp().expires_never();
-  if (ec) must_close_ = true;
+  if (ec) {
+    must_close_ = true;
+    watch_->gone = true;
+  } else {
+    complete_ = true;
+  }
   co_return Status::Ok();
 }
 

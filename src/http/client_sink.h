@@ -35,6 +35,9 @@ class ClientSink : public ResponseSink {
   // Sends a non-layer answer (health, metrics, errors) with an explicit content type.
   boost::asio::awaitable<Status> SendRaw(int status, std::string content_type, std::string body,
                                          FinalLayer layer);
+  // Same, with extra headers (meta.headers).
+  boost::asio::awaitable<Status> SendRaw(int status, std::string content_type, std::string body,
+                                         AnswerMeta meta);
 
   void set_client_wants_stream(bool wants) { client_wants_stream_ = wants; }
   int status() const { return status_; }
@@ -42,6 +45,9 @@ class ClientSink : public ResponseSink {
   // The connection must close after this response (cut stream, write failure).
   bool must_close() const { return must_close_; }
   std::size_t bytes_sent() const { return bytes_sent_; }
+  // The client received the whole answer: a complete response, or a stream through its last
+  // chunk. False for a stream the client cut (client_gone()) or the upstream cut.
+  bool complete() const { return complete_; }
   // SHA-256 (hex) of every answer body byte sent (JSON, or the SSE stream), for audit events;
   // and, when `keep_text`, the body itself (ISARTOR__AUDIT_INCLUDE_CONTENT).
   std::string AnswerSha256() const;
@@ -68,6 +74,7 @@ class ClientSink : public ResponseSink {
   std::chrono::seconds write_timeout_;
   bool started_ = false;
   bool must_close_ = false;
+  bool complete_ = false;
   int status_ = 0;
   FinalLayer layer_ = FinalLayer::kNone;
   std::size_t bytes_sent_ = 0;

@@ -71,17 +71,21 @@ void AuditTrail::Completed(const RequestContext& ctx, const std::string& route,
     e.Str("provider", ctx.upstream_provider)
         .Str("model", ctx.resolved_model)
         .Int("status", ctx.upstream_status)
-        .Bool("completed", ctx.upstream_status != 0)
+        .Bool("completed", ctx.upstream_complete)
         .Int("prompt_tokens", ctx.prompt_tokens)
         .Int("completion_tokens", ctx.completion_tokens)
         .Num("latency_ms", ctx.upstream_ms)
         .Num("ttfb_ms", ctx.upstream_ttfb_ms);
+    if (!ctx.upstream_request_id.empty()) e.Str("upstream_request_id", ctx.upstream_request_id);
     Emit(lines, e);
   }
   JsonLine e = Event(ts, "response_sent", ctx);
   e.Str("route", route)
       .Str("layer", FinalLayerShort(facts.layer))
       .Int("status", facts.status)
+      .Bool("completed", facts.completed)
+      .Str("end", facts.end)
+      .Int("bytes_sent", static_cast<int64_t>(facts.bytes_sent))
       .Num("latency_ms", facts.seconds * 1000.0)
       .Str("model", ctx.resolved_model)
       .Bool("stream", ctx.stream)

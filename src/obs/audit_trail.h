@@ -22,6 +22,12 @@ struct ResponseFacts {
   double seconds = 0;
   std::string answer_sha256;
   const std::string* answer_text = nullptr;  // only when include_content
+  // Whether the client received the whole answer, and if not why: "complete",
+  // "client_closed" (the client went away: status is then 499) or "incomplete" (the answer
+  // was cut on our side, e.g. the upstream cut a stream).
+  bool completed = true;
+  std::string end = "complete";
+  std::size_t bytes_sent = 0;
 };
 
 class AuditTrail {

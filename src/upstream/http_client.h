@@ -76,6 +76,10 @@ class HttpClient {
 
   std::size_t idle_connections() const;
 
+  // Whether the egress guard could ever let this client reach `endpoint` (offline mode refuses
+  // external hosts). Says nothing about registration or reachability. Thread-safe.
+  bool Allows(const Endpoint& endpoint) const { return guard_->Allows(endpoint.host); }
+
   // HTTPS to `endpoint`'s host:port uses `tls` (borrowed, must outlive the client) instead of
   // the constructor's context. Call before the first Send (not thread-safe with Send).
   void SetTlsFor(const Endpoint& endpoint, boost::asio::ssl::context* tls);

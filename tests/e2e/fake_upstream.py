@@ -8,7 +8,10 @@ and misbehaves on demand. Control endpoints (not part of any LLM API):
   POST /_behave {"mode":..., "times": N, ...}  -> queue a misbehaviour for the next N requests
 Modes: status (with "status" and optional "body"), cut_stream (stop after "after" chunks and
 close), slow_first_byte ("seconds"), hang (never answer), not_json, close (drop connection),
-tool_call (answer with a tool call).
+tool_call (answer with a tool call: the first tool, or "tool" with "input").
+A behaviour with "when_contains": TEXT applies only to requests whose body contains TEXT (other
+requests are answered normally and do not use it up).
+POST /v1/messages/count_tokens answers {"input_tokens": <body bytes // 4>} (recorded too).
 
 Run: python fake_upstream.py [--port 0]  -> prints "PORT=<n>" once listening.
 With --tls-cert FILE --tls-key FILE it serves HTTPS with that certificate instead; adding
@@ -26,14 +29,24 @@ from aiohttp import web
 STATE = {"requests": [], "behaviours": [], "counter": 0, "chunk_delay": 0.05}
 
 
-def next_behaviour():
-    if not STATE["behaviours"]:
-        return {"mode": "normal"}
-    b = STATE["behaviours"][0]
-    b["times"] = b.get("times", 1) - 1
-    if b["times"] <= 0:
-        STATE["behaviours"].pop(0)
-    return b
+def next_behaviour(raw=b""):
+    for i, b in enumerate(STATE["behaviours"]):
+        cond = b.get("when_contains")
+        if cond is not None and cond.encode() not in raw:
+            continue
+        b["times"] = b.get("times", 1) - 1
+        if b["times"] <= 0:
+            STATE["behaviours"].pop(i)
+        return b
+    return {"mode": "normal"}
+
+
+def tool_of(body, b, dialect):
+    """(name, input) of the tool call to make: the behaviour's, else the first tool's."""
+    if b.get("tool"):
+        return b["tool"], b.get("input", {})
+    t = body["tools"][0]
+    return (t["function"]["name"] if dialect == "openai" else t["name"]), {"city": "Paris"}
 
 
 def last_user_text(body, dialect):
@@ -53,24 +66,24 @@ def answer_text(body, dialect):
     return f"Answer #{STATE['counter']} to: {last_user_text(body, dialect)}"
 
 
-def openai_json(body, text, tool_call=False):
+def openai_json(body, text, tool_call=None):
     msg = {"role": "assistant", "content": text}
     finish = "stop"
     if tool_call:
         msg = {"role": "assistant", "content": None, "tool_calls": [{
             "id": "call_1", "type": "function",
-            "function": {"name": body["tools"][0]["function"]["name"], "arguments": "{\"city\": \"Paris\"}"}}]}
+            "function": {"name": tool_call[0], "arguments": json.dumps(tool_call[1])}}]}
         finish = "tool_calls"
     return {"id": f"chatcmpl-{STATE['counter']}", "object": "chat.completion", "created": int(time.time()),
             "model": body.get("model", ""), "choices": [{"index": 0, "message": msg, "finish_reason": finish}],
             "usage": {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}}
 
 
-def anthropic_json(body, text, tool_call=False):
+def anthropic_json(body, text, tool_call=None):
     content = [{"type": "text", "text": text}]
     stop = "end_turn"
     if tool_call:
-        content = [{"type": "tool_use", "id": "toolu_1", "name": body["tools"][0]["name"], "input": {"city": "Paris"}}]
+        content = [{"type": "tool_use", "id": "toolu_1", "name": tool_call[0], "input": tool_call[1]}]
         stop = "tool_use"
     return {"id": f"msg_{STATE['counter']}", "type": "message", "role": "assistant", "model": body.get("model", ""),
             "content": content, "stop_reason": stop, "stop_sequence": None,
@@ -87,10 +100,11 @@ def openai_events(body, text, tool_call):
             "model": body.get("model", "")}
     yield {**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]}
     if tool_call:
-        name = body["tools"][0]["function"]["name"]
+        name = tool_call[0]
         yield {**base, "choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "id": "call_1", "type": "function",
                 "function": {"name": name, "arguments": ""}}]}, "finish_reason": None}]}
-        for frag in ["{\"city\": ", "\"Paris\"}"]:
+        args = json.dumps(tool_call[1])
+        for frag in [args[:len(args) // 2], args[len(args) // 2:]]:
             yield {**base, "choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"arguments": frag}}]},
                                         "finish_reason": None}]}
         finish = "tool_calls"
@@ -111,8 +125,9 @@ def anthropic_events(body, text, tool_call):
     yield "ping", {"type": "ping"}
     if tool_call:
         yield "content_block_start", {"type": "content_block_start", "index": 0, "content_block": {
-            "type": "tool_use", "id": "toolu_1", "name": body["tools"][0]["name"], "input": {}}}
-        for frag in ["{\"city\": ", "\"Paris\"}"]:
+            "type": "tool_use", "id": "toolu_1", "name": tool_call[0], "input": {}}}
+        args = json.dumps(tool_call[1])
+        for frag in [args[:len(args) // 2], args[len(args) // 2:]]:
             yield "content_block_delta", {"type": "content_block_delta", "index": 0,
                                           "delta": {"type": "input_json_delta", "partial_json": frag}}
         stop = "tool_use"
@@ -135,7 +150,7 @@ async def handle(request, dialect):
         body = None
     STATE["requests"].append({"path": request.path, "headers": {k.lower(): v for k, v in request.headers.items()},
                               "body": body, "raw": raw.decode("utf-8", "replace"), "time": time.time()})
-    b = next_behaviour()
+    b = next_behaviour(raw)
     mode = b.get("mode", "normal")
     if mode == "hang":
         await asyncio.sleep(3600)
@@ -151,7 +166,7 @@ async def handle(request, dialect):
         return web.Response(status=200, text="<html>oops</html>", content_type="text/html")
     if body is None:
         return web.json_response({"error": {"message": "bad json", "type": "invalid_request_error"}}, status=400)
-    tool_call = mode == "tool_call"
+    tool_call = tool_of(body, b, dialect) if mode == "tool_call" else None
     text = answer_text(body, dialect)
     if not body.get("stream"):
         make = openai_json if dialect == "openai" else anthropic_json
@@ -187,6 +202,17 @@ async def anthropic_route(request):
     return await handle(request, "anthropic")
 
 
+async def count_tokens_route(request):
+    raw = await request.read()
+    STATE["requests"].append({"path": request.path, "headers": {k.lower(): v for k, v in request.headers.items()},
+                              "body": json.loads(raw or b"null"), "raw": raw.decode("utf-8", "replace"),
+                              "time": time.time()})
+    b = next_behaviour(raw)
+    if b.get("mode") == "status":
+        return web.Response(status=int(b["status"]), text=b.get("body", ""), content_type="application/json")
+    return web.json_response({"input_tokens": len(raw) // 4})
+
+
 async def get_requests(request):
     return web.json_response(STATE["requests"])
 
@@ -207,6 +233,7 @@ def make_app():
     for prefix in ("/v1", ""):
         app.router.add_post(prefix + "/chat/completions", openai_route)
         app.router.add_post(prefix + "/messages", anthropic_route)
+        app.router.add_post(prefix + "/messages/count_tokens", count_tokens_route)
     app.router.add_get("/_requests", get_requests)
     app.router.add_post("/_reset", reset)
     app.router.add_post("/_behave", behave)

@@ -1,4 +1,5 @@
 """The official OpenAI SDK against isartor, with an OpenAI-compatible upstream behind it."""
+import re
 import time
 
 import openai
@@ -166,7 +167,16 @@ def test_request_id_is_returned_and_passed_upstream(gateway, fresh_upstream):
     raw = client(gateway).chat.completions.with_raw_response.create(
         model="m", messages=[{"role": "user", "content": "id?"}], extra_headers={"x-request-id": "my-id-123"})
     assert raw.headers["x-request-id"] == "my-id-123"
-    assert fresh_upstream.requests()[-1]["headers"]["x-request-id"] == "my-id-123"
+    # Upstream, the id rides as x-isartor-request-id; x-request-id is a UUID made from it
+    # (llama-cpp-python's server rejects any other x-request-id), and a UUID id stays itself.
+    sent = fresh_upstream.requests()[-1]["headers"]
+    assert sent["x-isartor-request-id"] == "my-id-123"
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}",
+                        sent["x-request-id"])
+    uuid = "0b6f2a8e-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
+    client(gateway).chat.completions.create(model="m", messages=[{"role": "user", "content": "id2?"}],
+                                            extra_headers={"x-request-id": uuid})
+    assert fresh_upstream.requests()[-1]["headers"]["x-request-id"] == uuid
     log = [l for l in gateway.log_lines() if l.get("request_id") == "my-id-123" and l["event"] == "response_sent"]
     assert log and log[0]["layer"] == "l3" and log[0]["status"] == 200
     assert "id?" not in str(log)  # no prompt text in logs by default

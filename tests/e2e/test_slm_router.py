@@ -34,14 +34,14 @@ def free_port():
 
 
 class LlamaServer:
-    def __init__(self):
+    def __init__(self, n_ctx=2048, extra_args=(), chat_format="alpaca"):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/v1"
         self.log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"llama-e2e-{os.getpid()}.log", "w+")
         self.proc = subprocess.Popen(
             [str(VENV_PY), "-m", "llama_cpp.server", "--model", str(MODEL), "--host", "127.0.0.1",
-             "--port", str(self.port), "--chat_format", "alpaca", "--n_threads", "2",
-             "--n_ctx", "2048"],
+             "--port", str(self.port), "--chat_format", chat_format, "--n_threads", "2",
+             "--n_ctx", str(n_ctx), *extra_args],
             stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 180
         while time.time() < deadline:

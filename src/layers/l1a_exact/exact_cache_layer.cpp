@@ -29,7 +29,7 @@ boost::asio::awaitable<LayerResult> ExactCacheLayer::Handle(RequestContext& ctx,
   if (ctx.no_cache) {
     metrics_->RecordCacheEvent(CacheLayer::kL1a, CacheOutcome::kBypass);
     ctx.decision_detail = "lookup skipped (Cache-Control: no-cache)";
-    co_return LayerResult::Pass();
+    co_return LayerResult::Bypass();
   }
   ctx.exact_key = KeyFor(ctx);
   auto answer = cache_.Get(ctx.exact_key);

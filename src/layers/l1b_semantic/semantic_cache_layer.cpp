@@ -32,6 +32,10 @@ class EmbedderSource : public EmbeddingSource {
     });
   }
   int dimension() const override { return embedder_->dimension(); }
+  bool FitsWindow(const std::string& text) const override {
+    const auto& tokenizer = embedder_->tokenizer();
+    return tokenizer.CountTokens(text) <= static_cast<std::size_t>(tokenizer.max_tokens());
+  }
 
  private:
   std::shared_ptr<embed::Embedder> embedder_;
@@ -121,12 +125,21 @@ boost::asio::awaitable<LayerResult> SemanticCacheLayer::Handle(RequestContext& c
                                                                ResponseSink& sink) {
   if (ctx.no_cache) {
     metrics_->RecordCacheEvent(CacheLayer::kL1b, CacheOutcome::kBypass);
-    co_return LayerResult::Pass();
+    ctx.decision_detail = "lookup skipped (Cache-Control: no-cache)";
+    co_return LayerResult::Bypass();
   }
   SemanticKey key = SemanticKeyFor(ctx);
   if (!key.eligible) {
     metrics_->RecordCacheEvent(CacheLayer::kL1b, CacheOutcome::kBypass);
-    co_return LayerResult::Pass();
+    ctx.decision_detail = key.skip_reason;
+    co_return LayerResult::Bypass();
+  }
+  if (!source_->FitsWindow(key.text)) {
+    // Only the start would be embedded: two prompts sharing it (Claude Code's boilerplate)
+    // would look identical. Not worth an embedding to find that out.
+    metrics_->RecordCacheEvent(CacheLayer::kL1b, CacheOutcome::kBypass);
+    ctx.decision_detail = "prompt longer than the embedding window";
+    co_return LayerResult::Bypass();
   }
   auto started = std::chrono::steady_clock::now();
   otel::Span embed_span = otel::StartStepSpan(ctx, "L1b embedding");
@@ -140,7 +153,8 @@ boost::asio::awaitable<LayerResult> SemanticCacheLayer::Handle(RequestContext& c
   if (embedded->truncated) {  // the vector does not cover the whole prompt: too risky
     metrics_->RecordCacheEvent(CacheLayer::kL1b, CacheOutcome::kBypass);
     Remember(PendingId(key), {});  // tells OnAnswer not to embed it again
-    co_return LayerResult::Pass();
+    ctx.decision_detail = "prompt longer than the embedding window";
+    co_return LayerResult::Bypass();
   }
   started = std::chrono::steady_clock::now();
   otel::Span search_span = otel::StartStepSpan(ctx, "L1b index search");
@@ -202,7 +216,7 @@ void SemanticCacheLayer::OnAnswer(const RequestContext& ctx,
                                   std::shared_ptr<const StoredAnswer> answer) {
   if (!answer) return;
   SemanticKey key = SemanticKeyFor(ctx);
-  if (!key.eligible) return;
+  if (!key.eligible || !source_->FitsWindow(key.text)) return;
   std::vector<float> vector;
   if (TakePending(PendingId(key), vector)) {
     if (vector.empty()) return;  // too long to embed whole

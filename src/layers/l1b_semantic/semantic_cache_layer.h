@@ -3,8 +3,9 @@
 // least the threshold and the lexical guard (lexical_guard.h) finds no difference in numbers,
 // dates, negation, entities, opposites or word order.
 //
-// Request path: SemanticKeyFor -> embed the text on the embedder's worker threads (the request's
-// coroutine is suspended meanwhile, never the I/O thread) -> SemanticIndex::Search ->
+// Request path: SemanticKeyFor -> bypass if the text exceeds the model's window (decided by
+// tokenizing, before any embedding) -> embed the text on the embedder's worker threads (the
+// request's coroutine is suspended meanwhile, never the I/O thread) -> SemanticIndex::Search ->
 // lexical guard on up to `candidates` matches, best first -> hit or pass.
 // The vector of a miss is kept briefly so OnAnswer can store the upstream's answer without
 // embedding again. A failing embedder or index is never a failed request: the layer passes and
@@ -44,6 +45,10 @@ class EmbeddingSource {
   // an error. `done` must be short and must not call back into the source.
   virtual void EmbedAsync(std::string text, Callback done) = 0;
   virtual int dimension() const = 0;
+  // Whether the model sees all of `text` (it fits the token window): decided before embedding,
+  // so a prompt that could only be embedded truncated costs a tokenization, not an embedding.
+  // Cheap, runs on the caller's thread.
+  virtual bool FitsWindow(const std::string& text) const = 0;
 };
 
 // Wraps the in-process MiniLM embedder. Never returns null.

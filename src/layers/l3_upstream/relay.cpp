@@ -51,6 +51,22 @@ std::shared_ptr<const StoredAnswer> CompletedAnswer(const dialect::StreamAccumul
   return answer;
 }
 
+// How the client's dialect says "this stream failed" in-band: Anthropic's `event: error`, an
+// OpenAI chunk holding `error` (what OpenAI itself sends mid-stream). Both SDKs raise on it.
+std::string TerminalErrorEvent(Dialect d, const std::string& message) {
+  std::string type(dialect::ErrorTypeForStatus(d, 502));
+  std::string name = d == Dialect::kAnthropic ? "error" : "";
+  return dialect::FormatSse(dialect::SseEvent{name, dialect::ErrorBody(d, type, message)});
+}
+
+bool IsErrorEvent(const dialect::SseEvent& e) {
+  if (e.event == "error") return true;
+  if (!e.event.empty() || e.data.find("\"error\"") == std::string::npos) return false;
+  boost::system::error_code ec;
+  json::value v = json::parse(e.data, ec);
+  return !ec && v.is_object() && v.as_object().contains("error");
+}
+
 LayerResult Answered(int status, std::shared_ptr<const StoredAnswer> answer = nullptr) {
   LayerResult r;
   r.verdict = LayerVerdict::kAnswered;
@@ -94,10 +110,12 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayJson(RequestContext& ctx, Respo
   }
   int status = response.status();
   std::string out = std::move(*body);
+  ctx.upstream_complete = true;
   if (status / 100 != 2) {
-    if (ctx.dialect != target.provider) {
-      out = dialect::TranslateErrorBody(target.provider, ctx.dialect, out);
-    }
+    // Always JSON in the client's dialect: an empty or HTML body would reach the SDKs as a
+    // useless error (or be mislabelled application/json).
+    out = dialect::UpstreamErrorBody(target.provider, ctx.dialect, status,
+                                     target.label + " upstream " + target.endpoint.url, out);
     AnswerMeta meta{FinalLayer::kL3, {}};
     (void)co_await sink.SendComplete(status, std::move(out), meta);
     co_return Answered(status);
@@ -141,13 +159,17 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayStream(RequestContext& ctx, Res
     co_return Answered(499);
   }
   bool upstream_ended = false;
+  bool saw_error_event = false;  // the upstream already told the client the stream failed
+  bool at_event_boundary = true;  // the bytes relayed so far end with a complete event
+  std::string cut_reason;
   std::shared_ptr<const StoredAnswer> answer;
   while (!upstream_ended) {
     auto piece = co_await response.ReadSome(timeout_);
     if (!piece.ok()) {
       if (sink.client_gone()) co_return Answered(499);
+      cut_reason = piece.error().message;
       Diag(LogLevel::kWarn, "request " + ctx.request_id + ": stream from " + target.label +
-                                " cut: " + piece.error().message);
+                                " cut: " + cut_reason);
       break;
     }
     events.clear();
@@ -155,17 +177,22 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayStream(RequestContext& ctx, Res
       upstream_ended = true;
       parser.Finish(events);
     } else if (!parser.Feed(*piece, events).ok()) {
+      cut_reason = "unparseable event stream";
       break;
     }
     std::string bytes;
     if (same) {
       bytes = std::move(*piece);
-      for (const auto& e : events) (void)accumulator.Feed(e);
+      for (const auto& e : events) {
+        saw_error_event = saw_error_event || IsErrorEvent(e);
+        (void)accumulator.Feed(e);
+      }
     } else {
       for (const auto& e : events) {
         translated.clear();
         (void)translator.Feed(e, translated);
         for (const auto& t : translated) {
+          saw_error_event = saw_error_event || IsErrorEvent(t);
           bytes += dialect::FormatSse(t);
           (void)accumulator.Feed(t);
         }
@@ -174,16 +201,30 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayStream(RequestContext& ctx, Res
     // Store before the terminal event leaves: a client that sees [DONE] / message_stop and
     // asks again at once (on another connection) must already find the answer.
     if (!answer && accumulator.complete()) answer = CompletedAnswer(accumulator, ctx);
+    if (!bytes.empty()) {
+      at_event_boundary = bytes.ends_with("\n\n") || bytes.ends_with("\r\n\r\n");
+    }
     if (!bytes.empty() && !(co_await sink.WriteEvents(bytes)).ok()) {
       response.Cancel();  // client went away: stop the upstream generating for nobody
       co_return Answered(499);
     }
   }
   if (!accumulator.complete()) {
-    // Cut mid-way: the client sees an abnormal end, and nothing is cached.
+    // Cut mid-way: the client gets the dialect's terminal error event (unless the upstream sent
+    // one), then an abnormal end; nothing is cached.
+    if (!saw_error_event) {
+      if (cut_reason.empty()) cut_reason = "the stream ended before its terminal event";
+      // After half an event (relayed as it came), end that line first so ours parses.
+      std::string error = at_event_boundary ? std::string() : std::string("\n\n");
+      error += TerminalErrorEvent(
+          ctx.dialect, target.label + " upstream " + target.endpoint.url +
+                           " cut the stream: " + cut_reason);
+      (void)co_await sink.WriteEvents(error);
+    }
     (void)co_await sink.EndStream(false);
     co_return Answered(200);
   }
+  ctx.upstream_complete = true;
   (void)co_await sink.EndStream(true);
   co_return Answered(200, std::move(answer));
 }

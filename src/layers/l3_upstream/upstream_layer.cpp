@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 #include <random>
 
+#include "common/uuid.h"
 #include "dialect/translate_request.h"
 #include "obs/log.h"
 
@@ -70,8 +71,12 @@ UpstreamLayer::UpstreamLayer(const Config& config, std::vector<UpstreamTarget> t
       anthropic_default_max_tokens_(config.anthropic_default_max_tokens) {}
 
 std::string UpstreamLayer::State() const {
-  return "active (" + std::string(dialect::DialectName(targets_[0].provider)) + " at " +
-         targets_[0].endpoint.url + ")";
+  std::string where = std::string(dialect::DialectName(targets_[0].provider)) + " at " +
+                      targets_[0].endpoint.url;
+  if (!client_->Allows(targets_[0].endpoint)) {
+    return "blocked (offline mode: " + where + " is not internal)";
+  }
+  return "active (" + where + ")";
 }
 
 Result<OutboundRequest> UpstreamLayer::BuildRequest(const RequestContext& ctx,
@@ -92,7 +97,10 @@ Result<OutboundRequest> UpstreamLayer::BuildRequest(const RequestContext& ctx,
   out.headers.emplace_back("content-type", "application/json");
   out.headers.emplace_back("accept", ctx.stream ? "text/event-stream" : "application/json");
   out.headers.emplace_back("user-agent", "isartor/" ISARTOR_VERSION);
-  out.headers.emplace_back("x-request-id", ctx.request_id);
+  // A UUID: llama-cpp-python's server answers an empty 400 to any other x-request-id. Ours
+  // (req_...) rides along and both are in the l3_call audit event.
+  out.headers.emplace_back("x-request-id", ctx.upstream_request_id);
+  out.headers.emplace_back("x-isartor-request-id", ctx.request_id);
   if (!ctx.traceparent.empty()) out.headers.emplace_back("traceparent", ctx.traceparent);
   if (to_anthropic) {
     std::string key = target.api_key;
@@ -117,6 +125,7 @@ Result<OutboundRequest> UpstreamLayer::BuildRequest(const RequestContext& ctx,
 
 asio::awaitable<LayerResult> UpstreamLayer::Handle(RequestContext& ctx, ResponseSink& sink) {
   Error last = MakeError(ErrorCode::kUnavailable, "no upstream configured");
+  ctx.upstream_request_id = UuidForId(ctx.request_id);
   for (const auto& target : targets_) {
     auto request = BuildRequest(ctx, target);
     if (!request.ok()) co_return LayerResult::Fail(request.error());
@@ -150,6 +159,23 @@ asio::awaitable<LayerResult> UpstreamLayer::Handle(RequestContext& ctx, Response
     }
   }
   co_return LayerResult::Fail(last);
+}
+
+asio::awaitable<Result<UpstreamLayer::ForwardedAnswer>> UpstreamLayer::CountTokens(
+    RequestContext& ctx) const {
+  const UpstreamTarget& primary = targets_.front();
+  if (primary.provider != Dialect::kAnthropic || ctx.dialect != Dialect::kAnthropic) {
+    co_return MakeError(ErrorCode::kNotFound, "the primary upstream does not speak Anthropic");
+  }
+  ctx.upstream_request_id = UuidForId(ctx.request_id);
+  auto request = BuildRequest(ctx, primary);
+  if (!request.ok()) co_return request.error();
+  request->target = primary.endpoint.base_path + "/messages/count_tokens";
+  auto response = co_await client_->Send(primary.endpoint, *request, connect_timeout_, timeout_);
+  if (!response.ok()) co_return response.error();
+  auto body = co_await (*response)->ReadAll(timeout_, 1 << 20);
+  if (!body.ok()) co_return body.error();
+  co_return ForwardedAnswer{(*response)->status(), std::move(*body)};
 }
 
 }  // namespace isartor

@@ -40,6 +40,17 @@ class UpstreamLayer : public Layer {
 
   const std::vector<UpstreamTarget>& targets() const { return targets_; }
 
+  struct ForwardedAnswer {
+    int status = 0;
+    std::string body;
+  };
+  // Forwards an Anthropic count_tokens request (ctx.body / ctx.raw_body, the client's headers)
+  // to the primary target's /messages/count_tokens, without retries. Returns its status and
+  // body, whatever the status. Errors: kNotFound when the primary does not speak Anthropic;
+  // kBlocked (offline mode), kUnavailable, kDeadlineExceeded from the client.
+  // Thread-safe like Handle().
+  boost::asio::awaitable<Result<ForwardedAnswer>> CountTokens(RequestContext& ctx) const;
+
  private:
   UpstreamLayer(const Config& config, std::vector<UpstreamTarget> targets, HttpClient* client,
                 Metrics* metrics);

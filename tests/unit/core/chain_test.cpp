@@ -22,7 +22,7 @@ class ScriptedLayer : public Layer {
   std::string State() const override { return "active"; }
   boost::asio::awaitable<LayerResult> Handle(RequestContext&, ResponseSink& sink) override {
     ++calls;
-    if (verdict_ == LayerVerdict::kPass) co_return LayerResult::Pass();
+    if (verdict_ == LayerVerdict::kPass) co_return bypass ? LayerResult::Bypass() : LayerResult::Pass();
     if (verdict_ == LayerVerdict::kFailed) {
       co_return LayerResult::Fail(MakeError(ErrorCode::kUnavailable, "scripted failure"));
     }
@@ -39,6 +39,7 @@ class ScriptedLayer : public Layer {
     seen = answer->body;
   }
   int calls = 0;
+  bool bypass = false;  // pass without looking
   std::string seen;
 
  private:
@@ -133,6 +134,19 @@ TEST(ChainTest, FailingEssentialLayerFailsTheRequest) {
   EXPECT_EQ(r.error->code, ErrorCode::kUnavailable);
   EXPECT_EQ(r.layer, FinalLayer::kL3);
   EXPECT_FALSE(sink.started());
+}
+
+TEST(ChainTest, ACacheThatPassesWithoutLookingIsAuditedAsABypassNotAMiss) {
+  Fixture f;
+  f.Build(Layers(LayerVerdict::kPass, LayerVerdict::kPass, LayerVerdict::kAnswered));
+  f.layers[1]->bypass = true;
+  RequestContext ctx;
+  RecordingSink sink;
+  f.Run(ctx, sink);
+  ASSERT_EQ(ctx.decisions.size(), 3u);
+  EXPECT_STREQ(ctx.decisions[0].outcome, "miss");
+  EXPECT_STREQ(ctx.decisions[1].outcome, "bypass");
+  EXPECT_STREQ(ctx.decisions[2].outcome, "answered");
 }
 
 }  // namespace

@@ -74,5 +74,67 @@ TEST(TranslateErrorBodyTest, ToleratesStringErrorsAndTopLevelMessages) {
   EXPECT_EQ(b.at("error").at("message").as_string(), "oops");
 }
 
+TEST(ErrorTypeForStatusTest, AnthropicHasOneTypePerStatus) {
+  const std::pair<int, std::string_view> expected[] = {
+      {400, "invalid_request_error"}, {401, "authentication_error"}, {403, "permission_error"},
+      {404, "not_found_error"},       {413, "request_too_large"},    {429, "rate_limit_error"},
+      {500, "api_error"},             {529, "overloaded_error"},     {422, "invalid_request_error"},
+      {502, "api_error"}};
+  for (auto [status, type] : expected) {
+    EXPECT_EQ(ErrorTypeForStatus(Dialect::kAnthropic, status), type) << status;
+  }
+}
+
+TEST(ErrorTypeForStatusTest, OpenAIUsesItsOwnTypes) {
+  EXPECT_EQ(ErrorTypeForStatus(Dialect::kOpenAI, 400), "invalid_request_error");
+  EXPECT_EQ(ErrorTypeForStatus(Dialect::kOpenAI, 401), "authentication_error");
+  EXPECT_EQ(ErrorTypeForStatus(Dialect::kOpenAI, 403), "permission_error");
+  EXPECT_EQ(ErrorTypeForStatus(Dialect::kOpenAI, 404), "invalid_request_error");
+  EXPECT_EQ(ErrorTypeForStatus(Dialect::kOpenAI, 429), "rate_limit_exceeded");
+  EXPECT_EQ(ErrorTypeForStatus(Dialect::kOpenAI, 500), "server_error");
+  EXPECT_EQ(ErrorTypeForStatus(Dialect::kOpenAI, 529), "server_error");
+}
+
+TEST(UpstreamErrorBodyTest, AnEmptyBodyBecomesAMessageNamingTheUpstreamAndStatus) {
+  auto a = Obj(UpstreamErrorBody(Dialect::kOpenAI, Dialect::kAnthropic, 400,
+                                 "primary upstream (http://h:1/v1)", ""));
+  EXPECT_EQ(a.at("type"), "error");
+  EXPECT_EQ(a.at("error").at("type"), "invalid_request_error");
+  EXPECT_EQ(a.at("error").at("message"),
+            "primary upstream (http://h:1/v1) answered HTTP 400 with an empty body");
+  // Same dialect: no empty pass-through either.
+  auto o = Obj(UpstreamErrorBody(Dialect::kOpenAI, Dialect::kOpenAI, 401, "primary", " \n"));
+  EXPECT_EQ(o.at("error").at("type"), "authentication_error");
+  EXPECT_EQ(o.at("error").at("message"), "primary answered HTTP 401 with an empty body");
+}
+
+TEST(UpstreamErrorBodyTest, ANonJsonBodyIsWrappedAsJsonWithTheStatusType) {
+  auto a = Obj(UpstreamErrorBody(Dialect::kAnthropic, Dialect::kAnthropic, 529, "primary",
+                                 "<html>busy</html>"));
+  EXPECT_EQ(a.at("error").at("type"), "overloaded_error");
+  EXPECT_EQ(a.at("error").at("message"), "primary answered HTTP 529: <html>busy</html>");
+  auto o = Obj(UpstreamErrorBody(Dialect::kAnthropic, Dialect::kOpenAI, 404, "primary", "nope"));
+  EXPECT_EQ(o.at("error").at("type"), "invalid_request_error");
+}
+
+TEST(UpstreamErrorBodyTest, ARecognisableSameDialectErrorPassesThroughByteForByte) {
+  std::string body = R"({"error": {"message": "context too long", "type": "invalid_request_error"}})";
+  EXPECT_EQ(UpstreamErrorBody(Dialect::kOpenAI, Dialect::kOpenAI, 400, "primary", body), body);
+}
+
+TEST(UpstreamErrorBodyTest, ATranslatedErrorWithoutATypeTakesItFromTheStatus) {
+  auto a = Obj(UpstreamErrorBody(Dialect::kOpenAI, Dialect::kAnthropic, 413, "primary",
+                                 R"({"error":{"message":"too big"}})"));
+  EXPECT_EQ(a.at("error").at("type"), "request_too_large");
+  EXPECT_EQ(a.at("error").at("message"), "too big");
+}
+
+TEST(UpstreamErrorBodyTest, FastApiDetailCountsAsTheMessage) {
+  auto a = Obj(UpstreamErrorBody(Dialect::kOpenAI, Dialect::kAnthropic, 400, "primary",
+                                 R"({"detail":"Invalid request id"})"));
+  EXPECT_EQ(a.at("error").at("message"), "Invalid request id");
+  EXPECT_EQ(a.at("error").at("type"), "invalid_request_error");
+}
+
 }  // namespace
 }  // namespace isartor::dialect

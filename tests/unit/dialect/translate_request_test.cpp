@@ -196,5 +196,49 @@ TEST(RequestTranslationTest, ToolConversationSurvivesARoundTrip) {
   EXPECT_EQ(back->at("messages"), original.at("messages"));
 }
 
+TEST(AnthropicRequestToOpenAITest, SystemTurnsInsideMessagesJoinTheOneLeadingSystemMessage) {
+  auto r = AnthropicRequestToOpenAI(Obj(R"({"max_tokens":5,"system":[{"type":"text","text":"top"}],
+    "messages":[{"role":"user","content":"hi"},{"role":"system","content":"extra context"},
+      {"role":"assistant","content":"ok"},
+      {"role":"system","content":[{"type":"text","text":"more"}]},
+      {"role":"user","content":"again"}]})"));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const auto& msgs = r->at("messages").as_array();
+  ASSERT_EQ(msgs.size(), 4u);
+  EXPECT_EQ(msgs[0], json::value(Obj(R"({"role":"system","content":"top\n\nextra context\n\nmore"})")));
+  for (std::size_t i = 1; i < msgs.size(); ++i) EXPECT_NE(msgs[i].at("role"), "system");
+  EXPECT_EQ(msgs[1].at("role"), "user");
+  EXPECT_EQ(msgs[2].at("role"), "assistant");
+  EXPECT_TRUE(ValidateRequest(Dialect::kOpenAI, json::value(*r)).ok());
+}
+
+TEST(AnthropicRequestToOpenAITest, ASystemTurnWithoutTopLevelSystemStillGoesFirst) {
+  auto r = AnthropicRequestToOpenAI(Obj(R"({"max_tokens":5,
+    "messages":[{"role":"user","content":"hi"},{"role":"system","content":"late"}]})"));
+  ASSERT_TRUE(r.ok());
+  const auto& msgs = r->at("messages").as_array();
+  ASSERT_EQ(msgs.size(), 2u);
+  EXPECT_EQ(msgs[0], json::value(Obj(R"({"role":"system","content":"late"})")));
+  EXPECT_EQ(msgs[1], json::value(Obj(R"({"role":"user","content":"hi"})")));
+}
+
+TEST(AnthropicRequestToOpenAITest, AUserTurnOfSeveralTextBlocksBecomesOneString) {
+  auto r = AnthropicRequestToOpenAI(Obj(R"({"max_tokens":5,"messages":[{"role":"user","content":[
+    {"type":"text","text":"<system-reminder>boilerplate</system-reminder>"},
+    {"type":"text","text":"What is 2+2?","cache_control":{"type":"ephemeral"}}]}]})"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->at("messages").as_array()[0],
+            json::value(Obj(R"({"role":"user",
+              "content":"<system-reminder>boilerplate</system-reminder>\n\nWhat is 2+2?"})")));
+}
+
+TEST(AnthropicRequestToOpenAITest, AUserTurnWithAnImageKeepsItsParts) {
+  auto r = AnthropicRequestToOpenAI(Obj(R"({"max_tokens":5,"messages":[{"role":"user","content":[
+    {"type":"text","text":"a"},{"type":"text","text":"b"},
+    {"type":"image","source":{"type":"url","url":"https://x/y.png"}}]}]})"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->at("messages").as_array()[0].at("content").as_array().size(), 3u);
+}
+
 }  // namespace
 }  // namespace isartor::dialect

@@ -51,8 +51,8 @@ TEST(ValidateRequestTest, RejectsMissingEmptyOrNonArrayMessages) {
 TEST(ValidateRequestTest, RejectsRolesTheDialectDoesNotHave) {
   EXPECT_EQ(Check(kO, R"({"messages":[{"role":"robot","content":"x"}]})"),
             "messages[0].role: must be one of system, developer, user, assistant, tool, function");
-  EXPECT_EQ(Check(kA, R"({"max_tokens":1,"messages":[{"role":"system","content":"x"}]})"),
-            "messages[0].role: must be one of user, assistant");
+  EXPECT_EQ(Check(kA, R"({"max_tokens":1,"messages":[{"role":"tool","content":"x"}]})"),
+            "messages[0].role: must be one of user, assistant, system");
 }
 
 TEST(ValidateRequestTest, RejectsContentOfTheWrongType) {
@@ -125,6 +125,35 @@ TEST(ValidateRequestTest, ToolsMustBeWellFormed) {
   EXPECT_EQ(Check(kA, R"({"max_tokens":1,"tools":[{"input_schema":{}}],
                           "messages":[{"role":"user","content":"x"}]})"),
             "tools[0].name: must be a string");
+}
+
+TEST(ValidateRequestTest, AnthropicAcceptsSystemTurnsInsideMessagesAsClaudeCodeSendsThem) {
+  EXPECT_EQ(Check(kA, R"({"model":"m","max_tokens":50,"messages":[{"role":"user","content":"hi"},
+                          {"role":"system","content":"extra context"}]})"),
+            "ok");
+  EXPECT_EQ(Check(kA, R"({"max_tokens":5,"messages":[{"role":"user","content":"hi"},
+                          {"role":"system","content":[{"type":"text","text":"ctx"}]}]})"),
+            "ok");
+}
+
+TEST(ValidateRequestTest, AnthropicSystemTurnsHoldTextOnly) {
+  EXPECT_EQ(Check(kA, R"({"max_tokens":5,"messages":[{"role":"user","content":"hi"},
+                          {"role":"system","content":[{"type":"image","source":{}}]}]})"),
+            "messages[1].content[0]: must be a text block {type:\"text\", text}");
+  EXPECT_EQ(Check(kA, R"({"max_tokens":5,"messages":[{"role":"system","content":3}]})"),
+            "messages[0].content: must be a string or an array of text blocks");
+}
+
+TEST(ValidateCountTokensRequestTest, NeedsAModelButNoMaxTokens) {
+  auto check = [](std::string_view body) {
+    Status s = ValidateCountTokensRequest(boost::json::parse(body));
+    return s.ok() ? std::string("ok") : s.error().message;
+  };
+  EXPECT_EQ(check(R"({"model":"m","messages":[{"role":"user","content":"hi"}]})"), "ok");
+  EXPECT_EQ(check(R"({"messages":[{"role":"user","content":"hi"}]})"), "model: is required");
+  EXPECT_EQ(check(R"({"model":"m","max_tokens":0,"messages":[{"role":"user","content":"x"}]})"),
+            "max_tokens: must be a positive integer");
+  EXPECT_EQ(check(R"({"model":"m","messages":[]})"), "messages: must not be empty");
 }
 
 }  // namespace

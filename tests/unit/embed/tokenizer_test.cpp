@@ -78,5 +78,16 @@ TEST(TokenizerVocabTest, SmallVocabularySplitsIntoWordPieces) {
   EXPECT_EQ(tok->Encode("unaffablex"), (std::vector<int32_t>{2, 1, 3}));
 }
 
+TEST(TokenizerVocabTest, CountTokensSeesPastTheWindowThatEncodeCuts) {
+  TokenizerOptions options;
+  options.max_tokens = 4;
+  auto tok = WordPieceTokenizer::FromVocabText(
+      "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nun\n##aff\n##able\nhello\n!\n", "test", options);
+  ASSERT_TRUE(tok.ok()) << tok.error().message;
+  EXPECT_EQ(tok->Encode("hello hello hello hello").size(), 4u);
+  EXPECT_EQ(tok->CountTokens("hello hello hello hello"), 6u);  // [CLS] 4x hello [SEP]
+  EXPECT_EQ(tok->CountTokens("hello"), tok->Encode("hello").size());
+}
+
 }  // namespace
 }  // namespace isartor::embed

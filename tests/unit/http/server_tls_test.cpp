@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "net/test_pki.h"
@@ -13,9 +15,14 @@ namespace {
 class ServerTlsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = ::testing::TempDir() + "/server_tls_test";
+    // Per process: ctest -j runs this suite's tests in parallel processes.
+    dir_ = ::testing::TempDir() + "/server_tls_test." + std::to_string(::getpid());
     std::filesystem::create_directories(dir_);
     pki_ = std::make_unique<testing::TestPki>(dir_);
+  }
+  void TearDown() override {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
   }
   // Copies `pair` to the live paths the server reads.
   ServerTlsFiles Live(const testing::PemPair& pair) {

@@ -33,6 +33,13 @@ class FakeSource : public EmbeddingSource {
     std::thread([text = std::move(text), done = std::move(done)] { done(Vector(text)); }).detach();
   }
   int dimension() const override { return kDim; }
+  // The fake's window: this many words.
+  bool FitsWindow(const std::string& text) const override {
+    std::size_t words = 1;
+    for (char c : text) words += c == ' ';
+    return words <= max_words;
+  }
+  std::size_t max_words = 1000;
   static TextVector Vector(const std::string& text) {
     std::vector<float> v(kDim, 0.0f);
     std::string word;
@@ -217,6 +224,31 @@ TEST_F(SemanticCacheLayerTest, NoCacheSkipsTheLookupButTheAnswerIsStillStored) {
   layer_->OnAnswer(ctx, Answer("A1"));
   for (int i = 0; i < 200 && layer_->index().size() == 0; ++i) std::this_thread::sleep_for(5ms);
   EXPECT_EQ(Serve(Ask("how do I reset my router password")), "A1");
+}
+
+TEST_F(SemanticCacheLayerTest, APromptLongerThanTheWindowIsBypassedWithoutEmbedding) {
+  source_->max_words = 5;
+  RequestContext ctx = Ask("one two three four five six seven");
+  RecordingSink sink;
+  LayerResult r = Run(ctx, sink);
+  EXPECT_EQ(r.verdict, LayerVerdict::kPass);
+  EXPECT_TRUE(r.bypassed);  // audited as "bypass", like the metric says
+  EXPECT_EQ(source_->calls.load(), 0);
+  EXPECT_EQ(metrics_.CacheEventCount(CacheLayer::kL1b, CacheOutcome::kBypass), 1u);
+  EXPECT_EQ(metrics_.CacheEventCount(CacheLayer::kL1b, CacheOutcome::kMiss), 0u);
+  EXPECT_EQ(ctx.decision_detail, "prompt longer than the embedding window");
+  layer_->OnAnswer(ctx, Answer("A1"));  // and its answer is not embedded afterwards either
+  EXPECT_EQ(source_->calls.load(), 0);
+}
+
+TEST_F(SemanticCacheLayerTest, AnIneligibleOrNoCacheRequestIsABypassNotAMiss) {
+  RequestContext ctx = Ask("how do I reset my router password");
+  ctx.no_cache = true;
+  RecordingSink sink;
+  EXPECT_TRUE(Run(ctx, sink).bypassed);
+  RequestContext ask = Ask("how do I reset my router password");
+  EXPECT_FALSE(Run(ask, sink).bypassed);  // looked up: a real miss
+  EXPECT_EQ(metrics_.CacheEventCount(CacheLayer::kL1b, CacheOutcome::kMiss), 1u);
 }
 
 }  // namespace
