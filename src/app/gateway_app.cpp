@@ -63,7 +63,9 @@ struct SharedEmbedder {
 };
 
 SharedEmbedder LoadEmbedder(const Config& config) {
-  if (config.cache_mode == "exact" && !config.enable_slm_router) return {};
+  if (config.cache_mode == "exact" && !config.enable_slm_router && !config.local_embeddings) {
+    return {};
+  }
   embed::EmbedderOptions options;
   options.model_dir = config.embedding_model_dir;
   auto embedder = embed::Embedder::Create(std::move(options));
@@ -123,14 +125,14 @@ std::unique_ptr<Layer> BuildL2(const Config& config, Metrics* metrics, HttpClien
 }
 
 std::vector<std::unique_ptr<Layer>> BuildLayers(const Config& config, Metrics* metrics,
-                                                std::unique_ptr<Layer> l3, HttpClient* l2_client) {
+                                                std::unique_ptr<Layer> l3, HttpClient* l2_client,
+                                                const SharedEmbedder& shared) {
   std::vector<std::unique_ptr<Layer>> layers;
   ExactCache::Options l1a;
   l1a.max_entries = config.cache_max_capacity;
   l1a.max_bytes = config.cache_max_bytes;
   l1a.ttl = std::chrono::seconds(config.cache_ttl_secs);
   layers.push_back(std::make_unique<ExactCacheLayer>(l1a, config.cache_mode != "semantic", metrics));
-  SharedEmbedder shared = LoadEmbedder(config);
   layers.push_back(BuildSemanticLayer(config, metrics, shared));
   layers.push_back(BuildL2(config, metrics, l2_client, shared));
   layers.push_back(std::move(l3));
@@ -303,7 +305,10 @@ int RunGateway(const Config& config) {
   if (!license_verdict.valid()) {
     Diag(LogLevel::kWarn, std::string("license: ") + license_verdict.message);
   }
-  Chain chain(BuildLayers(config, &metrics, std::move(l3.value()), &l2_client), &metrics);
+  SharedEmbedder shared_embedder = LoadEmbedder(config);
+  Forwarder* forwarder = l3.value().get();  // owned by the chain, which outlives the handler
+  Chain chain(BuildLayers(config, &metrics, std::move(l3.value()), &l2_client, shared_embedder),
+              &metrics);
   auto* l1a = static_cast<ExactCacheLayer*>(chain.layers()[0].get());
   metrics.AddGauge("isartor_cache_entries", "Entries per cache layer.", "cache_layer=\"l1a\"",
                    [l1a] { return static_cast<double>(l1a->cache().size()); });
@@ -355,6 +360,9 @@ int RunGateway(const Config& config) {
   }
   otel::Tracer tracer(trace_exporter.get());
   if (trace_exporter) deps.tracer = &tracer;
+  if (config.local_embeddings) deps.embeddings.embedder = shared_embedder.embedder;
+  deps.embeddings.limits = {config.embeddings_max_inputs, config.embeddings_max_input_bytes};
+  deps.embeddings.forwarder = forwarder;
   ApiHandler handler(deps);
   int threads = config.threads > 0 ? config.threads
                                    : std::max(1u, std::thread::hardware_concurrency());

@@ -44,6 +44,7 @@ std::string Truncate(std::string_view s) {
 }  // namespace
 
 std::string_view ErrorType(Dialect dialect, ErrorCode code) {
+  if (dialect == Dialect::kResponses) dialect = Dialect::kOpenAI;  // same error shape
   bool oa = dialect == Dialect::kOpenAI;
   switch (code) {
     case ErrorCode::kInvalidArgument: return "invalid_request_error";
@@ -63,6 +64,7 @@ std::string_view ErrorType(Dialect dialect, ErrorCode code) {
 }
 
 std::string ErrorBody(Dialect dialect, std::string_view type, std::string_view message) {
+  if (dialect == Dialect::kResponses) dialect = Dialect::kOpenAI;  // same error shape
   json::object err;
   if (dialect == Dialect::kOpenAI) {
     err["message"] = json::string(message);
@@ -80,6 +82,8 @@ std::string ErrorBody(Dialect dialect, std::string_view type, std::string_view m
 }
 
 std::string TranslateErrorBody(Dialect from, Dialect to, std::string_view upstream_body) {
+  if (from == Dialect::kResponses) from = Dialect::kOpenAI;  // same error shape
+  if (to == Dialect::kResponses) to = Dialect::kOpenAI;
   auto parsed = internal::ParseObject(upstream_body, "error body");
   std::string type;
   std::string message;

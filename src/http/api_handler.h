@@ -13,6 +13,7 @@
 #include "config/config.h"
 #include "core/chain.h"
 #include "http/client_sink.h"
+#include "http/embeddings_route.h"
 #include "http/server_stream.h"
 #include "obs/audit_trail.h"
 #include "obs/metrics.h"
@@ -34,6 +35,8 @@ struct ApiHandlerDeps {
   std::function<void(boost::json::object&)> health_extras;
   // Traces (null: off). Each API request gets a root span; the Chain adds one per layer.
   const otel::Tracer* tracer = nullptr;
+  // POST /v1/embeddings: the local model and the upstream for other model names.
+  EmbeddingsRouteDeps embeddings;
 };
 
 class ApiHandler {

@@ -6,6 +6,8 @@
 #include <chrono>
 
 #include "dialect/error_body.h"
+#include "dialect/responses_response.h"
+#include "dialect/responses_stream.h"
 #include "dialect/sse.h"
 #include "dialect/stream_accumulator.h"
 #include "dialect/stream_translator.h"
@@ -94,11 +96,12 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayJson(RequestContext& ctx, Respo
   }
   int status = response.status();
   std::string out = std::move(*body);
+  Dialect wire = target.WireFor(ctx.dialect);
   if (status / 100 != 2) {
-    if (ctx.dialect != target.provider) {
-      out = dialect::TranslateErrorBody(target.provider, ctx.dialect, out);
+    if (ctx.dialect != wire) {
+      out = dialect::TranslateErrorBody(wire, ctx.dialect, out);
     }
-    AnswerMeta meta{FinalLayer::kL3, {}};
+    AnswerMeta meta{FinalLayer::kL3, ctx.answer_headers};
     (void)co_await sink.SendComplete(status, std::move(out), meta);
     co_return Answered(status);
   }
@@ -109,8 +112,10 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayJson(RequestContext& ctx, Respo
                                           target.label + " sent a 2xx answer that is not JSON"));
   }
   json::object response_json = std::move(parsed.as_object());
-  if (ctx.dialect != target.provider) {
-    auto translated = target.provider == Dialect::kOpenAI
+  if (ctx.dialect != wire) {
+    auto translated = ctx.dialect == Dialect::kResponses
+                          ? dialect::ToResponsesResponse(wire, response_json, ctx.body, NowUnix())
+                      : wire == Dialect::kOpenAI
                           ? dialect::OpenAIResponseToAnthropic(response_json)
                           : dialect::AnthropicResponseToOpenAI(response_json, NowUnix());
     if (!translated.ok()) co_return LayerResult::Fail(translated.error());
@@ -121,7 +126,7 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayJson(RequestContext& ctx, Respo
   answer->total_tokens = TotalTokens(response_json, ctx);
   answer->body = out;
   if (ctx.publish_answer) ctx.publish_answer(answer);
-  AnswerMeta meta{FinalLayer::kL3, {}};
+  AnswerMeta meta{FinalLayer::kL3, ctx.answer_headers};
   Status sent = co_await sink.SendComplete(status, std::move(out), meta);
   if (!sent.ok()) co_return Answered(499);
   co_return Answered(status, std::move(answer));
@@ -130,12 +135,13 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayJson(RequestContext& ctx, Respo
 asio::awaitable<LayerResult> UpstreamLayer::RelayStream(RequestContext& ctx, ResponseSink& sink,
                                                         const UpstreamTarget& target,
                                                         UpstreamResponse& response) {
-  bool same = ctx.dialect == target.provider;
+  Dialect wire = target.WireFor(ctx.dialect);
+  bool same = ctx.dialect == wire;
   dialect::SseParser parser;
-  dialect::StreamTranslator translator(target.provider, ctx.dialect, NowUnix());
+  dialect::StreamTranslator translator(wire, ctx.dialect, NowUnix(), &ctx.body);
   dialect::StreamAccumulator accumulator(ctx.dialect);
   std::vector<dialect::SseEvent> events, translated;
-  AnswerMeta meta{FinalLayer::kL3, {}};
+  AnswerMeta meta{FinalLayer::kL3, ctx.answer_headers};
   if (!(co_await sink.BeginStream(meta)).ok()) {
     response.Cancel();
     co_return Answered(499);
@@ -180,6 +186,11 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayStream(RequestContext& ctx, Res
     }
   }
   if (!accumulator.complete()) {
+    // Responses clients wait for a terminal event: a cut stream ends with response.failed.
+    if (const auto* responses = accumulator.responses(); responses && !responses->failed()) {
+      (void)co_await sink.WriteEvents(
+          dialect::FormatSse(responses->CutEvent("the upstream stream was cut before it completed")));
+    }
     // Cut mid-way: the client sees an abnormal end, and nothing is cached.
     (void)co_await sink.EndStream(false);
     co_return Answered(200);
