@@ -12,9 +12,11 @@ best round of each is reported with the median next to it.
     ~/.cache/isartor/venv-ref/bin/python bench/embeddings_bench.py --out bench/results/embeddings_api.md
 
 The reference venv holds torch + sentence-transformers (python3 -m venv; pip install torch
-sentence-transformers requests); build/isartor must exist. Traffic goes to 127.0.0.1 only.
+sentence-transformers); build/isartor must exist. Traffic goes to 127.0.0.1 only.
 """
 import argparse
+import http.client
+import json
 import os
 import pathlib
 import platform
@@ -24,8 +26,6 @@ import subprocess
 import sys
 import threading
 import time
-
-import requests
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
@@ -64,13 +64,18 @@ def http_rate(base, batch, clients, total_texts, salt):
     per_client = max(1, total_texts // (batch * clients))
     errors = []
 
+    host, port = base.rsplit("//", 1)[1].split(":")
+
     def worker(cid):
-        s = requests.Session()
+        conn = http.client.HTTPConnection(host, int(port), timeout=120)  # keep-alive
         for r in range(per_client):
-            body = {"model": MODEL, "input": texts(batch, f"{salt}-{cid}-{r}"), "encoding_format": "float"}
-            resp = s.post(base + "/v1/embeddings", json=body, timeout=120)
-            if resp.status_code != 200 or len(resp.json()["data"]) != batch:
-                errors.append(resp.text[:200])
+            body = json.dumps({"model": MODEL, "input": texts(batch, f"{salt}-{cid}-{r}"),
+                               "encoding_format": "float"})
+            conn.request("POST", "/v1/embeddings", body, {"content-type": "application/json"})
+            resp = conn.getresponse()
+            data = resp.read()
+            if resp.status != 200 or len(json.loads(data)["data"]) != batch:
+                errors.append(data[:200])
     threads = [threading.Thread(target=worker, args=(c,)) for c in range(clients)]
     t0 = time.perf_counter()
     for t in threads:

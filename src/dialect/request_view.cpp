@@ -59,7 +59,7 @@ void AppendLine(std::string& to, const std::string& text) {
 Result<RequestView> ViewRequest(Dialect dialect, const boost::json::object& body) {
   if (dialect == Dialect::kResponses) {
     // The same conversation model as chat: view the request's chat form.
-    auto chat = ResponsesRequestToChat(body);
+    auto chat = ResponsesRequestToChat(body, /*skip_unsupported=*/true);
     if (!chat.ok()) return chat.error();
     if (const json::value* tools = body.if_contains("tools"); tools && tools->is_array() &&
                                                               !tools->as_array().empty()) {

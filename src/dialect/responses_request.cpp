@@ -90,7 +90,7 @@ std::string PartsText(const json::value& content) {
 }
 
 // Responses content parts -> chat content (a lone text part becomes a string).
-Result<json::value> ChatContent(const json::value& content, const std::string& where) {
+Result<json::value> ChatContent(const json::value& content, const std::string& where, bool skip) {
   if (content.is_string()) return json::value(content.as_string());
   json::array out;
   const auto& parts = content.as_array();
@@ -104,12 +104,14 @@ Result<json::value> ChatContent(const json::value& content, const std::string& w
     } else if (type == "input_image") {
       const json::string* url = GetString(part, "image_url");
       if (!url) {
+        if (skip) continue;
         return Invalid(At(where, i), "input_image needs image_url (file_id needs server-side files)");
       }
       json::object image{{"url", *url}};
       if (const json::string* detail = GetString(part, "detail")) image["detail"] = *detail;
       out.push_back(json::object{{"type", "image_url"}, {"image_url", std::move(image)}});
     } else {
+      if (skip) continue;
       return Invalid(At(where, i) + ".type", "'" + type + "' parts cannot be sent to this upstream");
     }
   }
@@ -125,7 +127,8 @@ json::array& ToolCallsOf(json::array& messages) {
   return last["tool_calls"].as_array();
 }
 
-Result<json::array> ChatMessages(const json::object& body, std::vector<std::string>& dropped) {
+Result<json::array> ChatMessages(const json::object& body, std::vector<std::string>& dropped,
+                                 bool skip) {
   json::array messages;
   if (const json::string* instructions = GetString(body, "instructions");
       instructions && !instructions->empty()) {
@@ -145,7 +148,7 @@ Result<json::array> ChatMessages(const json::object& body, std::vector<std::stri
     if (type == "message") {
       std::string role = StringOr(item, "role");
       if (role == "developer") role = "system";
-      auto content = ChatContent(item.at("content"), where + ".content");
+      auto content = ChatContent(item.at("content"), where + ".content", skip);
       if (!content.ok()) return content.error();
       messages.push_back(json::object{{"role", role}, {"content", std::move(*content)}});
       open_calls = role == "assistant";
@@ -166,7 +169,7 @@ Result<json::array> ChatMessages(const json::object& body, std::vector<std::stri
     } else if (type == "reasoning") {
       // Reasoning summaries / encrypted content only mean something to the model that wrote them.
       if (dropped.empty() || dropped.back() != "reasoning items") dropped.push_back("reasoning items");
-    } else {
+    } else if (!skip) {
       return Invalid(where + ".type", "'" + type + "' items cannot be sent to this upstream "
                                       "(only message, function_call, function_call_output)");
     }
@@ -234,10 +237,10 @@ Status ValidateResponsesRequest(const json::object& body) {
   return {};
 }
 
-Result<ChatTranslation> ResponsesRequestToChat(const json::object& body) {
+Result<ChatTranslation> ResponsesRequestToChat(const json::object& body, bool skip_unsupported) {
   ChatTranslation t;
   if (Status s = ValidateResponsesRequest(body); !s.ok()) return s.error();
-  auto messages = ChatMessages(body, t.dropped_params);
+  auto messages = ChatMessages(body, t.dropped_params, skip_unsupported);
   if (!messages.ok()) return messages.error();
   json::object& out = t.body;
   if (const json::value* m = body.if_contains("model")) out["model"] = *m;

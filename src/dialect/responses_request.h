@@ -47,7 +47,10 @@ struct ChatTranslation {
 // reasoning is dropped and named in dropped_params. Bookkeeping fields (store, include,
 // metadata, prompt_cache_key, service_tier, truncation, top_logprobs, max_tool_calls) are
 // dropped silently. Returns kInvalidArgument for items the chat form cannot express
-// (input_file / input_audio parts, unknown item types). Thread-safe (pure function).
-Result<ChatTranslation> ResponsesRequestToChat(const boost::json::object& body);
+// (input_file / input_audio parts, unknown item types) unless `skip_unsupported`, which leaves
+// them out instead (for the request view of a request that goes to a Responses upstream
+// unchanged). Thread-safe (pure function).
+Result<ChatTranslation> ResponsesRequestToChat(const boost::json::object& body,
+                                               bool skip_unsupported = false);
 
 }  // namespace isartor::dialect

@@ -230,7 +230,10 @@ asio::awaitable<void> ApiHandler::HandleApi(HttpRequest& req, Dialect d, ClientS
     if (!parsed.is_object()) co_return co_await SendError(sink, d, ErrorCode::kInvalidArgument, std::string("body: must be a JSON object"));
     ctx.body = std::move(parsed.as_object());
     ctx.raw_body = std::move(req.body());
-    if (gateway_key_hash_.empty()) ctx.client_authorization = HeaderValue(req, "authorization");
+    if (gateway_key_hash_.empty()) {
+      ctx.client_authorization = HeaderValue(req, "authorization");
+      ctx.client_api_key = HeaderValue(req, "x-api-key");
+    }
     deps_.audit->Received(ctx, target);
     co_return co_await ServeEmbeddings(deps_.embeddings, ctx, sink);
   }

@@ -374,3 +374,17 @@ TEST(ResponsesStreamTest, PassThroughIsByteFaithful) {
 
 }  // namespace
 }  // namespace isartor::dialect
+
+namespace isartor::dialect {
+namespace {
+
+TEST(ResponsesRequestTest, ViewSkipsItemsOnlyAResponsesUpstreamUnderstands) {
+  auto body = testing::Obj(R"({"input":[{"type":"local_shell_call","id":"x"},
+      {"role":"user","content":[{"type":"input_file","file_id":"f"},{"type":"input_text","text":"go"}]}]})");
+  auto v = ViewRequest(Dialect::kResponses, body);
+  ASSERT_TRUE(v.ok()) << v.error().message;
+  EXPECT_EQ(v->last_user_text, "go");
+}
+
+}  // namespace
+}  // namespace isartor::dialect
