@@ -152,8 +152,8 @@ Result<json::object> StreamAccumulator::Finish() const {
   if (!complete_) {
     return MakeError(ErrorCode::kUpstreamError, "stream ended before its terminal event");
   }
-  if (!saw_data_) return MakeError(ErrorCode::kUpstreamError, "stream carried no data");
   if (responses_) return responses_->Finish();
+  if (!saw_data_) return MakeError(ErrorCode::kUpstreamError, "stream carried no data");
   return dialect_ == Dialect::kOpenAI ? FinishOpenAI() : FinishAnthropic();
 }
 

@@ -161,7 +161,8 @@ def test_upstream_error_status_keeps_openai_error_shape(chat_gateway, fresh_upst
                           body=json.dumps({"error": {"message": "bad thing", "type": "invalid_request_error"}}))
     with pytest.raises(openai.BadRequestError) as err:
         client(chat_gateway).responses.create(model="m", input="x")
-    assert err.value.message.endswith("bad thing")
+    assert err.value.body["message"] == "bad thing"
+    assert err.value.body["type"] == "invalid_request_error"
 
 
 def test_anthropic_upstream_is_translated_both_ways(gateway_factory, fresh_upstream):
