@@ -237,7 +237,7 @@ TEST(ResponsesReplayTest, ReplayFollowsTheDocumentedSequenceAndRoundTrips) {
       "response.function_call_arguments.done", "response.output_item.done", "response.completed"}));
   for (std::size_t i = 0; i < events.size(); ++i) {
     auto data = Obj(events[i].data);
-    EXPECT_EQ(data.at("type"), events[i].event);
+    EXPECT_EQ(data.at("type").as_string(), events[i].event);
     EXPECT_EQ(data.at("sequence_number"), static_cast<std::int64_t>(i));
   }
   StreamAccumulator acc(Dialect::kResponses);
