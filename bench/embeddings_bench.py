@@ -42,7 +42,7 @@ def texts(n, salt):
 def start_gateway(binary):
     env = {k: v for k, v in os.environ.items() if not k.startswith("ISARTOR__")}
     env.update({"ISARTOR__HOST_PORT": "127.0.0.1:0", "ISARTOR__CACHE_MODE": "exact",
-                "ISARTOR__EXTERNAL_LLM_URL": "http://127.0.0.1:9/v1", "ISARTOR__LOG_LEVEL": "warn"})
+                "ISARTOR__EXTERNAL_LLM_URL": "http://127.0.0.1:9/v1"})
     proc = subprocess.Popen([str(binary)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 30
     seen = ""
