@@ -109,6 +109,7 @@ def main():
     from sentence_transformers import SentenceTransformer
     torch.set_num_threads(2)
     model = SentenceTransformer(str(MODEL_DIR), device="cpu")
+    load_before = os.getloadavg()[0]
     proc, base = start_gateway(args.bin)
     try:
         # Warm both (model load, first passes, connection pools).
@@ -129,14 +130,23 @@ def main():
     def cell(k):
         return f"{max(results[k]):.0f} (median {statistics.median(results[k]):.0f})"
 
-    cmd = "~/.cache/isartor/venv-ref/bin/python bench/embeddings_bench.py " + " ".join(
-        a for a in sys.argv[1:] if not a.startswith("--out")) + " --out bench/results/embeddings_api.md"
+    shown = []
+    skip = False
+    for a in sys.argv[1:]:
+        if skip or a.startswith("--out"):
+            skip = a == "--out"
+            continue
+        shown.append(a)
+    cmd = " ".join(["~/.cache/isartor/venv-ref/bin/python bench/embeddings_bench.py", *shown,
+                    "--out bench/results/embeddings_api.md"])
     lines = [
         "# /v1/embeddings throughput vs sentence-transformers",
         "",
         f"Measured {time.strftime('%Y-%m-%d')} on {platform.processor() or platform.machine()}, "
         f"{os.cpu_count()} cores, torch {torch.__version__} on 2 threads; {args.rounds} interleaved rounds of "
-        f"{args.texts} texts (~20 tokens each), best round (median in brackets).",
+        f"{args.texts} texts (~20 tokens each), best round (median in brackets). Load average "
+        f"{load_before:.1f} before and {os.getloadavg()[0]:.1f} after (the machine is shared: other "
+        "jobs competed for the cores, so compare the ratio, not the absolute numbers).",
         "",
         "| batch | isartor `/v1/embeddings` (texts/s) | sentence-transformers `encode` (texts/s) | ratio |",
         "|---|---|---|---|",
