@@ -54,6 +54,7 @@ scripts/setup_models.sh
 ISARTOR_L2_WHEELS="${ISARTOR_L2_WHEELS:-${XDG_CACHE_HOME:-$HOME/.cache}/isartor/l2-wheels}" \
   scripts/setup_l2.sh
 scripts/setup_claude_code.sh  # the real Claude Code CLI for tests/e2e/test_claude_code.py (npm, pinned)
+scripts/setup_codex.sh  # the Codex CLI and the OpenAI JS SDK (npm, pinned) for the Responses tests
 
 # The air-gapped single binary: the MiniLM model files are linked into build/isartor, so it
 # needs no model folder at run time (ISARTOR_EMBED_MODEL=OFF builds a slimmer binary that

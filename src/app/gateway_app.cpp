@@ -63,7 +63,9 @@ struct SharedEmbedder {
 };
 
 SharedEmbedder LoadEmbedder(const Config& config) {
-  if (config.cache_mode == "exact" && !config.enable_slm_router) return {};
+  if (config.cache_mode == "exact" && !config.enable_slm_router && !config.local_embeddings) {
+    return {};
+  }
   embed::EmbedderOptions options;
   options.model_dir = config.embedding_model_dir;
   auto embedder = embed::Embedder::Create(std::move(options));
@@ -320,6 +322,7 @@ int RunGateway(const Config& config) {
     Diag(LogLevel::kWarn, std::string("license: ") + license_verdict.message);
   }
   const UpstreamLayer* upstream = l3->get();
+  Forwarder* forwarder = l3.value().get();  // owned by the chain, which outlives the handler
   SharedEmbedder shared_embedder = LoadEmbedder(config);
   auto tokenizer = LoadTokenizer(config, shared_embedder);
   Chain chain(BuildLayers(config, &metrics, std::move(l3.value()), &l2_client, shared_embedder),
@@ -381,6 +384,9 @@ int RunGateway(const Config& config) {
   }
   otel::Tracer tracer(trace_exporter.get());
   if (trace_exporter) deps.tracer = &tracer;
+  if (config.local_embeddings) deps.embeddings.embedder = shared_embedder.embedder;
+  deps.embeddings.limits = {config.embeddings_max_inputs, config.embeddings_max_input_bytes};
+  deps.embeddings.forwarder = forwarder;
   ApiHandler handler(deps);
   int threads = config.threads > 0 ? config.threads
                                    : std::max(1u, std::thread::hardware_concurrency());

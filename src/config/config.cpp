@@ -70,6 +70,19 @@ std::vector<ConfigVar> BuildVars() {
   v.push_back(Str("ISARTOR__EMBEDDING_MODEL_DIR", "embedding_model_dir",
                   &Config::embedding_model_dir, "",
                   "Folder with the MiniLM model files; empty = embedded copy, then ./models."));
+  v.push_back(Bool("ISARTOR__LOCAL_EMBEDDINGS", "local_embeddings", &Config::local_embeddings,
+                   "true",
+                   "Serve POST /v1/embeddings for model all-MiniLM-L6-v2 in process (the vectors "
+                   "of `isartor embed`); other model names go to the L3 upstream."));
+  v.push_back(Num<std::size_t>("ISARTOR__EMBEDDINGS_MAX_INPUTS", "embeddings_max_inputs",
+                               &Config::embeddings_max_inputs, "256",
+                               "Most texts in one local /v1/embeddings request (more gets 400).",
+                               1, 65536));
+  v.push_back(Num<std::size_t>("ISARTOR__EMBEDDINGS_MAX_INPUT_BYTES", "embeddings_max_input_bytes",
+                               &Config::embeddings_max_input_bytes, "16384",
+                               "Longest text accepted by the local /v1/embeddings (more gets 400; "
+                               "the model reads the first 256 tokens of any text).",
+                               16, std::size_t{1} << 24));
   v.push_back(Bool("ISARTOR__ENABLE_SLM_ROUTER", "enable_slm_router", &Config::enable_slm_router,
                    "false", "Answer simple prompts with a local small model (L2)."));
   v.push_back(Str("ISARTOR__LAYER2__SIDECAR_URL", "layer2.sidecar_url",
@@ -88,6 +101,14 @@ std::vector<ConfigVar> BuildVars() {
   v.push_back(OneOf("ISARTOR__LLM_PROVIDER", "llm_provider", &Config::llm_provider, "openai",
                     "Dialect of the L3 upstream: openai (any OpenAI-compatible server: vLLM, TGI, "
                     "llama.cpp, Ollama) or anthropic.", {"openai", "anthropic"}));
+  v.push_back(OneOf("ISARTOR__LLM_RESPONSES_API", "llm_responses_api", &Config::llm_responses_api,
+                    "auto",
+                    "Whether the L3 upstream also serves the OpenAI Responses API (POST "
+                    "<base>/responses): true = /v1/responses requests are passed through "
+                    "byte-faithfully; false = they are translated to chat completions (or to "
+                    "Anthropic messages). auto = true only for the public OpenAI API; vLLM, "
+                    "llama.cpp, TGI and Ollama get translation.",
+                    {"auto", "true", "false"}));
   v.push_back(Str("ISARTOR__EXTERNAL_LLM_URL", "external_llm_url", &Config::external_llm_url, "",
                   "L3 base URL, e.g. http://vllm.internal.corp:8000/v1. Empty = the provider's "
                   "public API (https://api.openai.com/v1 or https://api.anthropic.com/v1)."));
@@ -109,7 +130,9 @@ std::vector<ConfigVar> BuildVars() {
                        "the first byte reached the client).", 0, 10));
   v.push_back({"ISARTOR__FALLBACK_PROVIDERS", "fallback_providers", "",
                "Ordered fallbacks tried after the primary fails: comma-separated "
-               "provider@base_url[@API_KEY_ENV_VAR], e.g. openai@http://10.0.0.7:8000/v1.",
+               "provider@base_url[@API_KEY_ENV_VAR], e.g. openai@http://10.0.0.7:8000/v1. "
+               "provider is openai, anthropic, or openai-responses (an OpenAI-compatible "
+               "server that also serves the Responses API: /v1/responses passes through).",
                false,
                [](Config& c, const std::string& text) {
                  c.fallback_providers.clear();
@@ -127,8 +150,13 @@ std::vector<ConfigVar> BuildVars() {
                      rest = rest.substr(0, at2);
                    }
                    fp.url = rest;
+                   if (fp.provider == "openai-responses") {
+                     fp.provider = "openai";
+                     fp.responses_api = true;
+                   }
                    if (fp.provider != "openai" && fp.provider != "anthropic") {
-                     return "entry '" + item + "': provider must be openai or anthropic";
+                     return "entry '" + item +
+                            "': provider must be openai, anthropic or openai-responses";
                    }
                    c.fallback_providers.push_back(fp);
                  }
@@ -136,7 +164,9 @@ std::vector<ConfigVar> BuildVars() {
                },
                [](const Config& c) {
                  std::vector<std::string> items;
-                 for (const auto& fp : c.fallback_providers) items.push_back(fp.provider + "@" + fp.url);
+                 for (const auto& fp : c.fallback_providers) {
+                   items.push_back((fp.responses_api ? "openai-responses" : fp.provider) + "@" + fp.url);
+                 }
                  return JoinList(items);
                }});
   v.push_back({"ISARTOR__MODEL_ALIASES", "model_aliases", "",
@@ -323,6 +353,13 @@ Result<Config> LoadConfig(const ConfigSources& sources) {
 std::string Config::EffectiveL3Url() const {
   if (!external_llm_url.empty()) return external_llm_url;
   return llm_provider == "anthropic" ? "https://api.anthropic.com/v1" : "https://api.openai.com/v1";
+}
+
+bool Config::L3SpeaksResponses() const {
+  if (llm_provider != "openai") return false;
+  if (llm_responses_api != "auto") return llm_responses_api == "true";
+  std::string url = EffectiveL3Url();
+  return url.rfind("https://api.openai.com/", 0) == 0 || url == "https://api.openai.com";
 }
 
 std::string Config::ResolveModel(const std::string& requested) const {

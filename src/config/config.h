@@ -19,6 +19,7 @@ struct FallbackProvider {
   std::string provider;  // "openai" | "anthropic"
   std::string url;       // base URL, e.g. http://10.0.0.5:8000/v1
   std::string api_key;   // may be empty
+  bool responses_api = false;  // also serves POST /responses (provider "openai-responses")
 };
 
 // TLS settings of one outbound destination group; empty fields fall back to the
@@ -65,6 +66,10 @@ struct Config {
   double similarity_threshold = 0.93;  // chosen from bench/results/semantic_cache.md
   std::size_t semantic_ef_search = 32;  // ditto
   std::string embedding_model_dir;
+  // Local /v1/embeddings
+  bool local_embeddings = true;
+  std::size_t embeddings_max_inputs = 256;
+  std::size_t embeddings_max_input_bytes = 16384;
   // L2
   bool enable_slm_router = false;
   std::string layer2_sidecar_url = "http://127.0.0.1:8081/v1";
@@ -74,6 +79,7 @@ struct Config {
   std::vector<std::string> layer2_stop_sequences;
   // L3
   std::string llm_provider = "openai";
+  std::string llm_responses_api = "auto";  // auto | true | false: upstream serves /responses
   std::string external_llm_url;  // empty = the provider's public endpoint
   std::string external_llm_model = "gpt-4o-mini";
   std::string external_llm_api_key;
@@ -103,6 +109,8 @@ struct Config {
 
   // The L3 base URL actually used: external_llm_url, or the provider's public default.
   std::string EffectiveL3Url() const;
+  // The L3 primary serves the Responses API (llm_responses_api, resolved for auto).
+  bool L3SpeaksResponses() const;
   bool ListenerTls() const { return !tls_cert_file.empty(); }
   std::string ResolveModel(const std::string& requested) const;
 };

@@ -60,6 +60,9 @@ struct RequestContext {
   // Filled in by the chain and the layers on the way: shown in headers, logs, audit events.
   std::vector<LayerDecision> decisions;
   std::string decision_detail;  // a layer may explain its verdict; the chain moves it into decisions
+  // Headers a layer adds to its answer (L3: X-Isartor-Dropped-Tools when a translation had to
+  // leave out tools the upstream cannot run).
+  std::vector<std::pair<std::string, std::string>> answer_headers;
   int upstream_status = 0;      // L3: the status the upstream answered (0 = no answer)
   bool upstream_complete = false;  // L3: the upstream's whole answer was read (stream: its
                                    // terminal event arrived)

@@ -80,13 +80,45 @@ void CollapseSingleText(json::value& content) {
   content = std::move(collapsed);
 }
 
+// Responses: input "T" == [{"role":"user","content":"T"}] == [{"type":"message","role":"user",
+// "content":[{"type":"input_text","text":T}]}]; `include` only shapes bookkeeping output.
+// Item ids (Codex mints fresh ones per run) and client_metadata (session ids) do not change it.
+void NormalizeResponsesInput(json::object& body) {
+  body.erase("include");
+  body.erase("client_metadata");
+  json::value* input = body.if_contains("input");
+  if (!input) return;
+  if (input->is_string()) {
+    json::string text = input->get_string();
+    *input = json::array{json::object{{"role", "user"}, {"content", std::move(text)}}};
+  }
+  auto* items = input->if_array();
+  if (!items) return;
+  for (auto& item : *items) {
+    auto* io = item.if_object();
+    if (!io) continue;
+    if (const auto* type = internal::GetString(*io, "type"); type && *type == "message") io->erase("type");
+    io->erase("id");
+    auto* content = io->if_contains("content");
+    auto* parts = content ? content->if_array() : nullptr;
+    if (!parts || parts->size() != 1) continue;
+    auto* part = (*parts)[0].if_object();
+    if (!part || part->size() != 2) continue;
+    const json::string* type = internal::GetString(*part, "type");
+    const json::string* text = internal::GetString(*part, "text");
+    if (!type || !text || (*type != "input_text" && *type != "output_text")) continue;
+    json::string collapsed = *text;
+    *content = std::move(collapsed);
+  }
+}
+
 }  // namespace
 
 std::string CanonicalRequest(Dialect dialect, const boost::json::object& body,
                              std::string_view resolved_model) {
   json::object copy = body;
   for (std::string_view key : {"stream", "stream_options", "metadata"}) copy.erase(key);
-  if (dialect == Dialect::kOpenAI) {
+  if (dialect == Dialect::kOpenAI || dialect == Dialect::kResponses) {
     for (std::string_view key :
          {"user", "store", "safety_identifier", "prompt_cache_key", "service_tier"}) {
       copy.erase(key);
@@ -103,6 +135,7 @@ std::string CanonicalRequest(Dialect dialect, const boost::json::object& body,
   if (dialect == Dialect::kAnthropic) {
     if (auto* system = copy.if_contains("system")) CollapseSingleText(*system);
   }
+  if (dialect == Dialect::kResponses) NormalizeResponsesInput(copy);
   std::string out(DialectName(dialect));
   out += ':';
   WriteObject(copy, out);

@@ -9,11 +9,12 @@ namespace isartor::dialect {
 enum class Dialect {
   kOpenAI,     // OpenAI Chat Completions: POST /v1/chat/completions
   kAnthropic,  // Anthropic Messages: POST /v1/messages
+  kResponses,  // OpenAI Responses: POST /v1/responses (errors in OpenAI's shape)
 };
 
-// Returns "openai" or "anthropic" (static storage). Thread-safe.
+// Returns "openai", "anthropic" or "responses" (static storage). Thread-safe.
 constexpr std::string_view DialectName(Dialect d) {
-  return d == Dialect::kOpenAI ? "openai" : "anthropic";
+  return d == Dialect::kOpenAI ? "openai" : d == Dialect::kAnthropic ? "anthropic" : "responses";
 }
 
 }  // namespace isartor::dialect

@@ -84,6 +84,7 @@ ParsedError ParseUpstreamError(Dialect from, std::string_view upstream_body) {
 }  // namespace
 
 std::string_view ErrorType(Dialect dialect, ErrorCode code) {
+  if (dialect == Dialect::kResponses) dialect = Dialect::kOpenAI;  // same error shape
   bool oa = dialect == Dialect::kOpenAI;
   switch (code) {
     case ErrorCode::kInvalidArgument: return "invalid_request_error";
@@ -103,6 +104,7 @@ std::string_view ErrorType(Dialect dialect, ErrorCode code) {
 }
 
 std::string ErrorBody(Dialect dialect, std::string_view type, std::string_view message) {
+  if (dialect == Dialect::kResponses) dialect = Dialect::kOpenAI;  // same error shape
   json::object err;
   if (dialect == Dialect::kOpenAI) {
     err["message"] = json::string(message);
@@ -120,6 +122,8 @@ std::string ErrorBody(Dialect dialect, std::string_view type, std::string_view m
 }
 
 std::string TranslateErrorBody(Dialect from, Dialect to, std::string_view upstream_body) {
+  if (from == Dialect::kResponses) from = Dialect::kOpenAI;  // same error shape
+  if (to == Dialect::kResponses) to = Dialect::kOpenAI;
   auto [type, message, canonical] = ParseUpstreamError(from, upstream_body);
   if (message.empty()) {
     return ErrorBody(to, to == Dialect::kOpenAI ? "server_error" : "api_error",
@@ -151,6 +155,8 @@ std::string_view ErrorTypeForStatus(Dialect dialect, int status) {
 
 std::string UpstreamErrorBody(Dialect from, Dialect to, int status, std::string_view upstream_name,
                               std::string_view upstream_body) {
+  if (from == Dialect::kResponses) from = Dialect::kOpenAI;  // same error shape
+  if (to == Dialect::kResponses) to = Dialect::kOpenAI;
   auto [type, message, canonical] = ParseUpstreamError(from, upstream_body);
   if (!message.empty()) {
     if (from == to && canonical) return std::string(upstream_body);

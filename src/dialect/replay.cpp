@@ -1,5 +1,7 @@
 #include "dialect/replay.h"
 
+#include "dialect/responses_response.h"
+
 #include <string>
 
 #include "dialect/json_util.h"
@@ -169,6 +171,7 @@ std::vector<SseEvent> AnthropicToSse(const json::object& response) {
 
 std::vector<SseEvent> ResponseToSse(Dialect dialect, const json::object& response) {
   if (dialect == Dialect::kAnthropic) return AnthropicToSse(response);
+  if (dialect == Dialect::kResponses) return ResponsesToSse(response);
   std::vector<SseEvent> out;
   OpenAIReplay replay(response, out);
   if (const json::array* choices = GetArray(response, "choices")) {

@@ -1,6 +1,7 @@
 #include "dialect/request_view.h"
 
 #include "dialect/json_util.h"
+#include "dialect/responses_request.h"
 
 namespace isartor::dialect {
 namespace {
@@ -56,6 +57,19 @@ void AppendLine(std::string& to, const std::string& text) {
 }  // namespace
 
 Result<RequestView> ViewRequest(Dialect dialect, const boost::json::object& body) {
+  if (dialect == Dialect::kResponses) {
+    // The same conversation model as chat: view the request's chat form.
+    auto chat = ResponsesRequestToChat(body, /*skip_unsupported=*/true);
+    if (!chat.ok()) return chat.error();
+    if (const json::value* tools = body.if_contains("tools"); tools && tools->is_array() &&
+                                                              !tools->as_array().empty()) {
+      chat->body["tools"] = *tools;  // hosted tools count as tools too
+    }
+    chat->body["stream"] = body.contains("stream") ? body.at("stream") : json::value(false);
+    auto view = ViewRequest(Dialect::kOpenAI, chat->body);
+    if (view.ok()) view->dialect = Dialect::kResponses;
+    return view;
+  }
   const json::array* messages = GetArray(body, "messages");
   if (!messages) {
     return MakeError(ErrorCode::kInvalidArgument, "messages: must be an array");

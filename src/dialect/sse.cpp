@@ -127,9 +127,12 @@ bool IsTerminal(Dialect dialect, const SseEvent& e) {
     while (!d.empty() && d.front() == ' ') d.remove_prefix(1);
     return d == "[DONE]";
   }
-  if (!e.event.empty()) return e.event == "message_stop";
+  std::string_view last = dialect == Dialect::kResponses ? "response.completed" : "message_stop";
+  if (!e.event.empty()) return e.event == last || (dialect == Dialect::kResponses && e.event == "response.incomplete");
   auto parsed = internal::ParseObject(e.data, "event");
-  return parsed.ok() && internal::StringOr(*parsed, "type") == "message_stop";
+  if (!parsed.ok()) return false;
+  std::string type = internal::StringOr(*parsed, "type");
+  return type == last || (dialect == Dialect::kResponses && type == "response.incomplete");
 }
 
 }  // namespace isartor::dialect

@@ -1,6 +1,7 @@
 #include "dialect/stream_accumulator.h"
 
 #include "dialect/json_util.h"
+#include "dialect/responses_stream.h"
 
 namespace isartor::dialect {
 namespace {
@@ -26,7 +27,19 @@ Status StreamAccumulator::Fail(std::string message) {
   return error_;
 }
 
+StreamAccumulator::StreamAccumulator(Dialect dialect) : dialect_(dialect) {
+  if (dialect_ == Dialect::kResponses) responses_ = std::make_unique<ResponsesAccumulator>();
+}
+StreamAccumulator::~StreamAccumulator() = default;
+StreamAccumulator::StreamAccumulator(StreamAccumulator&&) noexcept = default;
+
 Status StreamAccumulator::Feed(const SseEvent& event) {
+  if (responses_) {
+    Status s = responses_->Feed(event);
+    complete_ = responses_->complete();
+    failed_ = responses_->failed();
+    return s;
+  }
   if (failed_) return error_;
   if (complete_) return {};
   if (IsTerminal(dialect_, event)) {
@@ -139,6 +152,7 @@ Result<json::object> StreamAccumulator::Finish() const {
   if (!complete_) {
     return MakeError(ErrorCode::kUpstreamError, "stream ended before its terminal event");
   }
+  if (responses_) return responses_->Finish();
   if (!saw_data_) return MakeError(ErrorCode::kUpstreamError, "stream carried no data");
   return dialect_ == Dialect::kOpenAI ? FinishOpenAI() : FinishAnthropic();
 }

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "common/result.h"
@@ -15,11 +16,15 @@
 
 namespace isartor::dialect {
 
+class ResponsesAccumulator;
+
 // Feed every event of one stream in order, then call Finish() once complete() is true.
 // Not thread-safe; one accumulator per stream. Memory grows with the answer's size.
 class StreamAccumulator {
  public:
-  explicit StreamAccumulator(Dialect dialect) : dialect_(dialect) {}
+  explicit StreamAccumulator(Dialect dialect);
+  ~StreamAccumulator();
+  StreamAccumulator(StreamAccumulator&&) noexcept;
 
   // Consumes one event.
   // OpenAI: each `data:` holds a chat.completion.chunk; choices[].delta content / refusal /
@@ -49,6 +54,9 @@ class StreamAccumulator {
   // Returns kUpstreamError when !complete() (cut or failed stream), when no data event preceded
   // the terminal one, or when a tool call's accumulated JSON does not parse.
   Result<boost::json::object> Finish() const;
+  // Responses (kResponses streams are accumulated by ResponsesAccumulator, see
+  // responses_stream.h): that accumulator; nullptr for the other dialects.
+  const ResponsesAccumulator* responses() const { return responses_.get(); }
 
  private:
   struct ToolCall {
@@ -78,6 +86,7 @@ class StreamAccumulator {
   Result<boost::json::object> FinishAnthropic() const;
 
   Dialect dialect_;
+  std::unique_ptr<ResponsesAccumulator> responses_;
   bool complete_ = false;
   bool failed_ = false;
   bool saw_data_ = false;

@@ -2,6 +2,7 @@
 
 #include "dialect/error_body.h"
 #include "dialect/json_util.h"
+#include "dialect/responses_stream.h"
 
 namespace isartor::dialect {
 namespace {
@@ -14,8 +15,24 @@ using internal::StringOr;
 
 }  // namespace
 
+StreamTranslator::StreamTranslator(Dialect from, Dialect to, std::int64_t created_unix,
+                                   const json::object* responses_request)
+    : from_(from), to_(to), created_(created_unix) {
+  if (to_ == Dialect::kResponses && from_ != to_) {
+    responses_ = std::make_unique<ResponsesStreamTranslator>(
+        from_, responses_request ? *responses_request : json::object(), created_unix);
+  }
+}
+
+StreamTranslator::~StreamTranslator() = default;
+
 Status StreamTranslator::Feed(const SseEvent& in, std::vector<SseEvent>& out) {
   if (done_) return {};
+  if (responses_) {
+    Status s = responses_->Feed(in, out);
+    done_ = responses_->done();
+    return s;
+  }
   if (from_ == to_) {
     out.push_back(in);
     done_ = IsTerminal(from_, in);

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,8 @@
 #include "dialect/sse.h"
 
 namespace isartor::dialect {
+
+class ResponsesStreamTranslator;
 
 // Converts events one by one, emitting output as soon as the input allows (the client sees the
 // first token when the upstream sends it). Not thread-safe; one translator per stream.
@@ -37,8 +40,11 @@ namespace isartor::dialect {
 class StreamTranslator {
  public:
   // created_unix fills `created` in OpenAI chunks (the caller's clock).
-  StreamTranslator(Dialect from, Dialect to, std::int64_t created_unix = 0)
-      : from_(from), to_(to), created_(created_unix) {}
+  // To kResponses (from kOpenAI / kAnthropic) the work is done by a ResponsesStreamTranslator;
+  // `responses_request` is the client's Responses request, echoed in the response object.
+  StreamTranslator(Dialect from, Dialect to, std::int64_t created_unix = 0,
+                   const boost::json::object* responses_request = nullptr);
+  ~StreamTranslator();
 
   // Appends the translated events for `in` to `out` (possibly none).
   // Returns kUpstreamError when `in` carries data that is not a JSON object (the terminal
@@ -71,6 +77,7 @@ class StreamTranslator {
 
   Dialect from_;
   Dialect to_;
+  std::unique_ptr<ResponsesStreamTranslator> responses_;
   std::int64_t created_;
   bool done_ = false;
 

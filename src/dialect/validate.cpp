@@ -3,6 +3,7 @@
 #include <string>
 
 #include "dialect/json_util.h"
+#include "dialect/responses_request.h"
 
 namespace isartor::dialect {
 namespace {
@@ -221,6 +222,7 @@ Status CheckAnthropicSpecific(const json::object& body, bool max_tokens_required
 Status ValidateRequest(Dialect dialect, const boost::json::value& body, bool model_required) {
   const auto* obj = body.if_object();
   if (!obj) return Invalid("body", "must be a JSON object");
+  if (dialect == Dialect::kResponses) return ValidateResponsesRequest(*obj);
   if (Status s = CheckCommon(dialect, *obj, model_required); !s.ok()) return s;
   if (Status s = CheckMessages(dialect, *obj); !s.ok()) return s;
   return dialect == Dialect::kOpenAI ? CheckOpenAISpecific(*obj)

@@ -11,6 +11,7 @@
 #include "common/sha256.h"
 #include "dialect/error_body.h"
 #include "dialect/validate.h"
+#include "http/models_route.h"
 #include "obs/log.h"
 #include "otel/request_spans.h"
 
@@ -65,26 +66,14 @@ std::string PresentedKey(const HttpRequest& req) {
 constexpr std::array<std::string_view, 3> kSessionHeaders = {"x-isartor-session-id",
                                                              "x-session-id", "x-thread-id"};
 
-EndpointFamily FamilyOf(Dialect d) {
+EndpointFamily FamilyOf(Dialect d, std::string_view path) {
+  if (path == "/v1/embeddings") return EndpointFamily::kEmbeddings;
+  if (d == Dialect::kResponses) return EndpointFamily::kResponses;
   return d == Dialect::kOpenAI ? EndpointFamily::kOpenAI : EndpointFamily::kAnthropic;
 }
 
-// GET /v1/models: the default model and every alias.
-std::string ModelList(const Config& config) {
-  json::array data;
-  auto add = [&data](const std::string& id) {
-    json::object model;
-    model["id"] = id;
-    model["object"] = "model";
-    model["owned_by"] = "isartor";
-    data.push_back(std::move(model));
-  };
-  add(config.external_llm_model);
-  for (const auto& [alias, model] : config.model_aliases) add(alias);
-  json::object list;
-  list["object"] = "list";
-  list["data"] = std::move(data);
-  return json::serialize(list);
+bool IsModelsPath(std::string_view path) {
+  return path == "/v1/models" || path.rfind("/v1/models/", 0) == 0;
 }
 
 // A request that failed validation is still audited with what could be read from it.
@@ -127,11 +116,13 @@ ApiHandler::ApiHandler(ApiHandlerDeps deps)
 
 asio::awaitable<void> ApiHandler::Reject(const std::string& target, ErrorCode code,
                                          const std::string& message, ServerStream& stream) {
-  Dialect d = target.rfind("/v1/messages", 0) == 0 ? Dialect::kAnthropic : Dialect::kOpenAI;
+  Dialect d = target.rfind("/v1/messages", 0) == 0    ? Dialect::kAnthropic
+              : target.rfind("/v1/responses", 0) == 0 ? Dialect::kResponses
+                                                      : Dialect::kOpenAI;
   ClientSink sink(stream, d, false, NewRequestId(), false, std::chrono::seconds(10));
   std::string body = dialect::ErrorBody(d, dialect::ErrorType(d, code), message);
   (void)co_await sink.SendRaw(HttpStatusFor(code), "application/json", body, FinalLayer::kNone);
-  deps_.metrics->RecordRequest(FinalLayer::kNone, FamilyOf(d), HttpStatusFor(code), 0);
+  deps_.metrics->RecordRequest(FinalLayer::kNone, FamilyOf(d, target), HttpStatusFor(code), 0);
 }
 
 // Free coroutines, not lambdas: GCC 12 miscompiles capturing lambdas inside coroutines.
@@ -203,7 +194,11 @@ asio::awaitable<bool> ApiHandler::Handle(HttpRequest& req, ServerStream& stream)
   Dialect d;
   if (path == "/v1/chat/completions") d = Dialect::kOpenAI;
   else if (path == "/v1/messages" || path == kCountTokensPath) d = Dialect::kAnthropic;
-  else if (path == "/v1/models") d = Dialect::kOpenAI;
+  else if (path == "/v1/responses") d = Dialect::kResponses;
+  else if (path == "/v1/embeddings") d = Dialect::kOpenAI;
+  else if (IsModelsPath(path)) {
+    d = req.find("anthropic-version") != req.end() ? Dialect::kAnthropic : Dialect::kOpenAI;
+  }
   else co_return co_await NoRoute(req, path, ctx.request_id, keep_alive, stream);
   ctx.dialect = d;
   ClientSink sink(stream, d, false, ctx.request_id, keep_alive, std::chrono::seconds(60));
@@ -224,7 +219,7 @@ asio::awaitable<bool> ApiHandler::Handle(HttpRequest& req, ServerStream& stream)
     facts.end = sink.client_gone() ? "client_closed" : "incomplete";
     if (sink.client_gone()) facts.status = 499;
   }
-  deps_.metrics->RecordRequest(sink.layer(), FamilyOf(d), facts.status, seconds);
+  deps_.metrics->RecordRequest(sink.layer(), FamilyOf(d, path), facts.status, seconds);
   otel::FinishRequestSpan(span, ctx, sink.layer(), facts.status);
   deps_.audit->Completed(ctx, path, facts);
   co_return keep_alive && !sink.must_close();
@@ -248,12 +243,15 @@ asio::awaitable<void> ApiHandler::HandleApi(HttpRequest& req, Dialect d, ClientS
   } else {
     ctx.tenant = presented.empty() ? "anonymous" : Sha256Hex("tenant:" + presented).substr(0, 16);
   }
-  if (req.target() == "/v1/models") {
+  std::string target(req.target());
+  std::string path = target.substr(0, target.find('?'));
+  if (IsModelsPath(path)) {
     if (req.method() != http::verb::get) co_return co_await SendError(sink, d, ErrorCode::kNotFound, std::string("use GET"));
     // Built by a plain function: GCC 12 miscompiles lambdas that capture inside coroutines.
-    std::string list = ModelList(config);
-    (void)co_await sink.SendRaw(200, std::string("application/json"), std::move(list),
-                                FinalLayer::kNone);
+    ModelsAnswer models = AnswerModels(config, path, d == Dialect::kAnthropic,
+                                       deps_.embeddings.embedder ? deps_.embeddings.local_model : "");
+    (void)co_await sink.SendRaw(models.status, std::string("application/json"),
+                                std::move(models.body), FinalLayer::kNone);
     co_return;
   }
   if (req.method() != http::verb::post) {
@@ -264,17 +262,27 @@ asio::awaitable<void> ApiHandler::HandleApi(HttpRequest& req, Dialect d, ClientS
   boost::system::error_code ec;
   json::value parsed = json::parse(req.body(), ec);
   if (ec) {
-    deps_.audit->Received(ctx, std::string(req.target()));
+    deps_.audit->Received(ctx, target);
     co_return co_await SendError(sink, d, ErrorCode::kInvalidArgument,
                                  "invalid JSON body: " + ec.message());
   }
-  std::string_view target = req.target();
-  bool count_tokens = target.substr(0, target.find('?')) == kCountTokensPath;
+  if (path == "/v1/embeddings") {
+    if (!parsed.is_object()) co_return co_await SendError(sink, d, ErrorCode::kInvalidArgument, std::string("body: must be a JSON object"));
+    ctx.body = std::move(parsed.as_object());
+    ctx.raw_body = std::move(req.body());
+    if (gateway_key_hash_.empty()) {
+      ctx.client_authorization = HeaderValue(req, "authorization");
+      ctx.client_api_key = HeaderValue(req, "x-api-key");
+    }
+    deps_.audit->Received(ctx, target);
+    co_return co_await ServeEmbeddings(deps_.embeddings, ctx, sink);
+  }
+  bool count_tokens = path == kCountTokensPath;
   Status valid = count_tokens ? dialect::ValidateCountTokensRequest(parsed)
                               : dialect::ValidateRequest(d, parsed);
   if (!valid.ok()) {
     NoteRejectedRequest(parsed, ctx);
-    deps_.audit->Received(ctx, std::string(req.target()));
+    deps_.audit->Received(ctx, target);
     co_return co_await SendError(sink, d, ErrorCode::kInvalidArgument, valid.error().message);
   }
   ctx.body = std::move(parsed.as_object());

@@ -14,6 +14,7 @@
 #include "config/config.h"
 #include "core/chain.h"
 #include "http/client_sink.h"
+#include "http/embeddings_route.h"
 #include "http/server_stream.h"
 #include "layers/l3_upstream/upstream_layer.h"
 #include "obs/audit_trail.h"
@@ -40,6 +41,8 @@ struct ApiHandlerDeps {
   // otherwise estimated with `count_tokens_estimator` (null: ~4 bytes per token).
   const UpstreamLayer* upstream = nullptr;
   std::function<std::size_t(std::string_view)> count_tokens_estimator;
+  // POST /v1/embeddings: the local model and the upstream for other model names.
+  EmbeddingsRouteDeps embeddings;
 };
 
 // The Anthropic token-counting route (answered by ApiHandler::HandleCountTokens).

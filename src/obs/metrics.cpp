@@ -6,7 +6,7 @@
 namespace isartor {
 namespace {
 
-const char* kFamilyLabels[] = {"openai", "anthropic", "other"};
+const char* kFamilyLabels[] = {"openai", "anthropic", "other", "responses", "embeddings"};
 const char* kCacheLayerLabels[] = {"l1a", "l1b"};
 const char* kOutcomeLabels[] = {"hit", "miss", "store", "bypass", "evict", "veto", "error"};
 

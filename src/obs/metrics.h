@@ -17,7 +17,7 @@ namespace isartor {
 
 // Where a request was finally answered. kNone = rejected at the edge (auth, bad JSON, 413).
 enum class FinalLayer : int { kL1a = 0, kL1b, kL2, kL3, kNone, kCount };
-enum class EndpointFamily : int { kOpenAI = 0, kAnthropic, kOther, kCount };
+enum class EndpointFamily : int { kOpenAI = 0, kAnthropic, kOther, kResponses, kEmbeddings, kCount };
 enum class CacheLayer : int { kL1a = 0, kL1b, kCount };
 enum class CacheOutcome : int { kHit = 0, kMiss, kStore, kBypass, kEvict, kVeto, kError, kCount };
 enum class EgressPurpose : int { kL3Upstream = 0, kL2Sidecar, kTelemetry, kProbe, kCount };

@@ -1,6 +1,7 @@
 """A test double for an upstream LLM (the only double the tests use).
 
-Speaks both the OpenAI Chat Completions and the Anthropic Messages wire formats, JSON and SSE.
+Speaks the OpenAI Chat Completions, the OpenAI Responses and the Anthropic Messages wire formats,
+JSON and SSE.
 It records every request it receives (headers + body), streams with real delays between chunks,
 and misbehaves on demand. Control endpoints (not part of any LLM API):
   GET  /_requests            -> list of recorded requests
@@ -8,7 +9,8 @@ and misbehaves on demand. Control endpoints (not part of any LLM API):
   POST /_behave {"mode":..., "times": N, ...}  -> queue a misbehaviour for the next N requests
 Modes: status (with "status" and optional "body"), cut_stream (stop after "after" chunks and
 close), slow_first_byte ("seconds"), hang (never answer), not_json, close (drop connection),
-tool_call (answer with a tool call: the first tool, or "tool" with "input").
+tool_call (answer with a tool call: the first tool, or "tool" with "input", or "name" with
+"arguments" (a JSON string); the default arguments are {"city": "Paris"}).
 A behaviour with "when_contains": TEXT applies only to requests whose body contains TEXT (other
 requests are answered normally and do not use it up).
 POST /v1/messages/count_tokens answers {"input_tokens": <body bytes // 4>} (recorded too).
@@ -41,15 +43,18 @@ def next_behaviour(raw=b""):
     return {"mode": "normal"}
 
 
-def tool_of(body, b, dialect):
-    """(name, input) of the tool call to make: the behaviour's, else the first tool's."""
-    if b.get("tool"):
-        return b["tool"], b.get("input", {})
-    t = body["tools"][0]
-    return (t["function"]["name"] if dialect == "openai" else t["name"]), {"city": "Paris"}
-
-
 def last_user_text(body, dialect):
+    if dialect == "responses":
+        items = body.get("input")
+        if isinstance(items, str):
+            return items
+        for it in reversed(items or []):
+            if it.get("role") == "user":
+                c = it.get("content")
+                if isinstance(c, str):
+                    return c
+                return " ".join(p.get("text", "") for p in c if isinstance(p, dict))
+        return ""
     for m in reversed(body.get("messages", [])):
         if m.get("role") != "user":
             continue
@@ -66,24 +71,36 @@ def answer_text(body, dialect):
     return f"Answer #{STATE['counter']} to: {last_user_text(body, dialect)}"
 
 
-def openai_json(body, text, tool_call=None):
+def tool_spec(body, dialect, b):
+    """(name, arguments JSON string) of the tool call to answer with: the behaviour's, else the
+    first tool's with {"city": "Paris"}."""
+    if b.get("tool"):
+        return b["tool"], json.dumps(b.get("input", {}))
+    tool = body["tools"][0]
+    name = tool["function"]["name"] if dialect == "openai" else tool["name"]
+    return b.get("name", name), b.get("arguments", "{\"city\": \"Paris\"}")
+
+
+def openai_json(body, text, tool_call=False, b=None):
     msg = {"role": "assistant", "content": text}
     finish = "stop"
     if tool_call:
+        name, args = tool_spec(body, "openai", b or {})
         msg = {"role": "assistant", "content": None, "tool_calls": [{
             "id": "call_1", "type": "function",
-            "function": {"name": tool_call[0], "arguments": json.dumps(tool_call[1])}}]}
+            "function": {"name": name, "arguments": args}}]}
         finish = "tool_calls"
     return {"id": f"chatcmpl-{STATE['counter']}", "object": "chat.completion", "created": int(time.time()),
             "model": body.get("model", ""), "choices": [{"index": 0, "message": msg, "finish_reason": finish}],
             "usage": {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}}
 
 
-def anthropic_json(body, text, tool_call=None):
+def anthropic_json(body, text, tool_call=False, b=None):
     content = [{"type": "text", "text": text}]
     stop = "end_turn"
     if tool_call:
-        content = [{"type": "tool_use", "id": "toolu_1", "name": tool_call[0], "input": tool_call[1]}]
+        name, args = tool_spec(body, "anthropic", b or {})
+        content = [{"type": "tool_use", "id": "toolu_1", "name": name, "input": json.loads(args)}]
         stop = "tool_use"
     return {"id": f"msg_{STATE['counter']}", "type": "message", "role": "assistant", "model": body.get("model", ""),
             "content": content, "stop_reason": stop, "stop_sequence": None,
@@ -95,16 +112,19 @@ def split_words(text):
     return [w + (" " if i < len(words) - 1 else "") for i, w in enumerate(words)]
 
 
-def openai_events(body, text, tool_call):
+def halves(s):
+    return [s[:len(s) // 2], s[len(s) // 2:]]
+
+
+def openai_events(body, text, tool_call, b=None):
     base = {"id": f"chatcmpl-{STATE['counter']}", "object": "chat.completion.chunk", "created": int(time.time()),
             "model": body.get("model", "")}
     yield {**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]}
     if tool_call:
-        name = tool_call[0]
+        name, args = tool_spec(body, "openai", b or {})
         yield {**base, "choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "id": "call_1", "type": "function",
                 "function": {"name": name, "arguments": ""}}]}, "finish_reason": None}]}
-        args = json.dumps(tool_call[1])
-        for frag in [args[:len(args) // 2], args[len(args) // 2:]]:
+        for frag in halves(args):
             yield {**base, "choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"arguments": frag}}]},
                                         "finish_reason": None}]}
         finish = "tool_calls"
@@ -117,17 +137,17 @@ def openai_events(body, text, tool_call):
         yield {**base, "choices": [], "usage": {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}}
 
 
-def anthropic_events(body, text, tool_call):
+def anthropic_events(body, text, tool_call, b=None):
     mid = f"msg_{STATE['counter']}"
     yield "message_start", {"type": "message_start", "message": {"id": mid, "type": "message", "role": "assistant",
         "model": body.get("model", ""), "content": [], "stop_reason": None, "stop_sequence": None,
         "usage": {"input_tokens": 11, "output_tokens": 1}}}
     yield "ping", {"type": "ping"}
     if tool_call:
+        name, args = tool_spec(body, "anthropic", b or {})
         yield "content_block_start", {"type": "content_block_start", "index": 0, "content_block": {
-            "type": "tool_use", "id": "toolu_1", "name": tool_call[0], "input": {}}}
-        args = json.dumps(tool_call[1])
-        for frag in [args[:len(args) // 2], args[len(args) // 2:]]:
+            "type": "tool_use", "id": "toolu_1", "name": name, "input": {}}}
+        for frag in halves(args):
             yield "content_block_delta", {"type": "content_block_delta", "index": 0,
                                           "delta": {"type": "input_json_delta", "partial_json": frag}}
         stop = "tool_use"
@@ -140,6 +160,60 @@ def anthropic_events(body, text, tool_call):
     yield "message_delta", {"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": None},
                             "usage": {"output_tokens": 7}}
     yield "message_stop", {"type": "message_stop"}
+
+
+def responses_output(body, text, tool_call, b):
+    rid = f"resp_{STATE['counter']}"
+    if tool_call:
+        tools = [t for t in body.get("tools", []) if t.get("type") == "function"]
+        if b.get("tool"):
+            name, args = b["tool"], json.dumps(b.get("input", {}))
+        else:
+            name = b.get("name", tools[0]["name"] if tools else "f")
+            args = b.get("arguments", "{\"city\": \"Paris\"}")
+        return rid, [{"type": "function_call", "id": f"fc_{STATE['counter']}", "call_id": "call_1", "name": name,
+                      "arguments": args, "status": "completed"}]
+    return rid, [{"type": "message", "id": f"msg_{STATE['counter']}", "status": "completed", "role": "assistant",
+                  "content": [{"type": "output_text", "text": text, "annotations": []}]}]
+
+
+def responses_object(body, rid, output, status):
+    return {"id": rid, "object": "response", "created_at": int(time.time()), "status": status,
+            "model": body.get("model", ""), "output": output, "parallel_tool_calls": True,
+            "tool_choice": body.get("tool_choice", "auto"), "tools": body.get("tools", []), "error": None,
+            "incomplete_details": None, "store": body.get("store", False),
+            "usage": {"input_tokens": 11, "input_tokens_details": {"cached_tokens": 0}, "output_tokens": 7,
+                      "output_tokens_details": {"reasoning_tokens": 0}, "total_tokens": 18} if status == "completed" else None}
+
+
+def responses_events(body, text, tool_call, b):
+    rid, output = responses_output(body, text, tool_call, b)
+    seq = iter(range(10000))
+
+    def ev(kind, **data):
+        return kind, {"type": kind, "sequence_number": next(seq), **data}
+    yield ev("response.created", response=responses_object(body, rid, [], "in_progress"))
+    yield ev("response.in_progress", response=responses_object(body, rid, [], "in_progress"))
+    item = output[0]
+    if item["type"] == "message":
+        yield ev("response.output_item.added", output_index=0, item={**item, "status": "in_progress", "content": []})
+        yield ev("response.content_part.added", item_id=item["id"], output_index=0, content_index=0,
+                 part={"type": "output_text", "text": "", "annotations": []})
+        for w in split_words(text):
+            yield ev("response.output_text.delta", item_id=item["id"], output_index=0, content_index=0, delta=w,
+                     logprobs=[])
+        yield ev("response.output_text.done", item_id=item["id"], output_index=0, content_index=0, text=text,
+                 logprobs=[])
+        yield ev("response.content_part.done", item_id=item["id"], output_index=0, content_index=0,
+                 part=item["content"][0])
+    else:
+        yield ev("response.output_item.added", output_index=0, item={**item, "status": "in_progress", "arguments": ""})
+        for frag in halves(item["arguments"]):
+            yield ev("response.function_call_arguments.delta", item_id=item["id"], output_index=0, delta=frag)
+        yield ev("response.function_call_arguments.done", item_id=item["id"], output_index=0,
+                 arguments=item["arguments"], name=item["name"])
+    yield ev("response.output_item.done", output_index=0, item=item)
+    yield ev("response.completed", response=responses_object(body, rid, output, "completed"))
 
 
 async def handle(request, dialect):
@@ -166,20 +240,25 @@ async def handle(request, dialect):
         return web.Response(status=200, text="<html>oops</html>", content_type="text/html")
     if body is None:
         return web.json_response({"error": {"message": "bad json", "type": "invalid_request_error"}}, status=400)
-    tool_call = tool_of(body, b, dialect) if mode == "tool_call" else None
+    tool_call = mode == "tool_call"
     text = answer_text(body, dialect)
     if not body.get("stream"):
+        if dialect == "responses":
+            rid, output = responses_output(body, text, tool_call, b)
+            return web.json_response(responses_object(body, rid, output, "completed"))
         make = openai_json if dialect == "openai" else anthropic_json
-        return web.json_response(make(body, text, tool_call))
+        return web.json_response(make(body, text, tool_call, b))
     resp = web.StreamResponse(status=200, headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
     await resp.prepare(request)
     delay = float(b.get("delay", STATE["chunk_delay"]))
     cut_after = int(b.get("after", 3)) if mode == "cut_stream" else None
     sent = 0
     if dialect == "openai":
-        events = [("", e) for e in openai_events(body, text, tool_call)]
+        events = [("", e) for e in openai_events(body, text, tool_call, b)]
+    elif dialect == "responses":
+        events = list(responses_events(body, text, tool_call, b))
     else:
-        events = list(anthropic_events(body, text, tool_call))
+        events = list(anthropic_events(body, text, tool_call, b))
     for name, data in events:
         if cut_after is not None and sent >= cut_after:
             request.transport.close()
@@ -213,6 +292,22 @@ async def count_tokens_route(request):
     return web.json_response({"input_tokens": len(raw) // 4})
 
 
+async def responses_route(request):
+    return await handle(request, "responses")
+
+
+async def embeddings_route(request):
+    """OpenAI embeddings for any model: a fixed 3-dimensional vector per input (forwarding tests)."""
+    body = await request.json()
+    STATE["requests"].append({"path": request.path, "headers": {k.lower(): v for k, v in request.headers.items()},
+                              "body": body, "raw": json.dumps(body), "time": time.time()})
+    inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
+    return web.json_response({"object": "list", "model": body.get("model"),
+                              "data": [{"object": "embedding", "index": i, "embedding": [0.25, 0.5, 0.75]}
+                                       for i in range(len(inputs))],
+                              "usage": {"prompt_tokens": len(inputs), "total_tokens": len(inputs)}})
+
+
 async def get_requests(request):
     return web.json_response(STATE["requests"])
 
@@ -234,6 +329,8 @@ def make_app():
         app.router.add_post(prefix + "/chat/completions", openai_route)
         app.router.add_post(prefix + "/messages", anthropic_route)
         app.router.add_post(prefix + "/messages/count_tokens", count_tokens_route)
+        app.router.add_post(prefix + "/responses", responses_route)
+        app.router.add_post(prefix + "/embeddings", embeddings_route)
     app.router.add_get("/_requests", get_requests)
     app.router.add_post("/_reset", reset)
     app.router.add_post("/_behave", behave)

@@ -21,6 +21,10 @@ std::string OtherFields(const RequestContext& ctx) {
   boost::json::object rest = ctx.body;
   rest.erase("messages");
   rest.erase("system");
+  if (ctx.dialect == dialect::Dialect::kResponses) {  // its conversation: instructions + input
+    rest.erase("input");
+    rest.erase("instructions");
+  }
   return dialect::CanonicalRequest(ctx.dialect, rest, ctx.resolved_model);
 }
 

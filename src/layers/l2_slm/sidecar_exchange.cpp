@@ -5,6 +5,7 @@
 #include <boost/json/serialize.hpp>
 #include <algorithm>
 
+#include "dialect/responses_response.h"
 #include "dialect/translate_response.h"
 
 namespace isartor::l2 {
@@ -34,6 +35,7 @@ json::object SidecarRequest(const RequestContext& ctx, const std::string& model,
   int64_t limit = max_answer_tokens;
   limit = std::min(limit, IntField(ctx.body, "max_tokens", limit));
   limit = std::min(limit, IntField(ctx.body, "max_completion_tokens", limit));
+  limit = std::min(limit, IntField(ctx.body, "max_output_tokens", limit));  // Responses
   json::object out{{"model", model}, {"messages", std::move(messages)},
                    {"max_tokens", std::max<int64_t>(1, limit)}, {"stream", false}};
   for (const char* key : {"temperature", "top_p"}) {
@@ -100,6 +102,11 @@ Result<std::string> ClientAnswerBody(Dialect dialect, const SidecarAnswer& answe
                              {"completion_tokens", answer.completion_tokens},
                              {"total_tokens", answer.prompt_tokens + answer.completion_tokens}}}};
   if (dialect == Dialect::kOpenAI) return json::serialize(response);
+  if (dialect == Dialect::kResponses) {
+    auto translated = dialect::ChatResponseToResponses(response, json::object(), created_unix);
+    if (!translated.ok()) return MakeError(ErrorCode::kInternal, translated.error().message);
+    return json::serialize(*translated);
+  }
   auto translated = dialect::OpenAIResponseToAnthropic(response);
   if (!translated.ok()) return MakeError(ErrorCode::kInternal, translated.error().message);
   (*translated)["id"] = "msg_l2_" + request_id;

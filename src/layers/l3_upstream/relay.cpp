@@ -6,6 +6,8 @@
 #include <chrono>
 
 #include "dialect/error_body.h"
+#include "dialect/responses_response.h"
+#include "dialect/responses_stream.h"
 #include "dialect/sse.h"
 #include "dialect/stream_accumulator.h"
 #include "dialect/stream_translator.h"
@@ -111,12 +113,13 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayJson(RequestContext& ctx, Respo
   int status = response.status();
   std::string out = std::move(*body);
   ctx.upstream_complete = true;
+  Dialect wire = target.WireFor(ctx.dialect);
   if (status / 100 != 2) {
     // Always JSON in the client's dialect: an empty or HTML body would reach the SDKs as a
     // useless error (or be mislabelled application/json).
-    out = dialect::UpstreamErrorBody(target.provider, ctx.dialect, status,
+    out = dialect::UpstreamErrorBody(wire, ctx.dialect, status,
                                      target.label + " upstream " + target.endpoint.url, out);
-    AnswerMeta meta{FinalLayer::kL3, {}};
+    AnswerMeta meta{FinalLayer::kL3, ctx.answer_headers};
     (void)co_await sink.SendComplete(status, std::move(out), meta);
     co_return Answered(status);
   }
@@ -127,8 +130,10 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayJson(RequestContext& ctx, Respo
                                           target.label + " sent a 2xx answer that is not JSON"));
   }
   json::object response_json = std::move(parsed.as_object());
-  if (ctx.dialect != target.provider) {
-    auto translated = target.provider == Dialect::kOpenAI
+  if (ctx.dialect != wire) {
+    auto translated = ctx.dialect == Dialect::kResponses
+                          ? dialect::ToResponsesResponse(wire, response_json, ctx.body, NowUnix())
+                      : wire == Dialect::kOpenAI
                           ? dialect::OpenAIResponseToAnthropic(response_json)
                           : dialect::AnthropicResponseToOpenAI(response_json, NowUnix());
     if (!translated.ok()) co_return LayerResult::Fail(translated.error());
@@ -139,7 +144,7 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayJson(RequestContext& ctx, Respo
   answer->total_tokens = TotalTokens(response_json, ctx);
   answer->body = out;
   if (ctx.publish_answer) ctx.publish_answer(answer);
-  AnswerMeta meta{FinalLayer::kL3, {}};
+  AnswerMeta meta{FinalLayer::kL3, ctx.answer_headers};
   Status sent = co_await sink.SendComplete(status, std::move(out), meta);
   if (!sent.ok()) co_return Answered(499);
   co_return Answered(status, std::move(answer));
@@ -148,12 +153,13 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayJson(RequestContext& ctx, Respo
 asio::awaitable<LayerResult> UpstreamLayer::RelayStream(RequestContext& ctx, ResponseSink& sink,
                                                         const UpstreamTarget& target,
                                                         UpstreamResponse& response) {
-  bool same = ctx.dialect == target.provider;
+  Dialect wire = target.WireFor(ctx.dialect);
+  bool same = ctx.dialect == wire;
   dialect::SseParser parser;
-  dialect::StreamTranslator translator(target.provider, ctx.dialect, NowUnix());
+  dialect::StreamTranslator translator(wire, ctx.dialect, NowUnix(), &ctx.body);
   dialect::StreamAccumulator accumulator(ctx.dialect);
   std::vector<dialect::SseEvent> events, translated;
-  AnswerMeta meta{FinalLayer::kL3, {}};
+  AnswerMeta meta{FinalLayer::kL3, ctx.answer_headers};
   if (!(co_await sink.BeginStream(meta)).ok()) {
     response.Cancel();
     co_return Answered(499);
@@ -212,13 +218,19 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayStream(RequestContext& ctx, Res
   if (!accumulator.complete()) {
     // Cut mid-way: the client gets the dialect's terminal error event (unless the upstream sent
     // one), then an abnormal end; nothing is cached.
-    if (!saw_error_event) {
-      if (cut_reason.empty()) cut_reason = "the stream ended before its terminal event";
-      // After half an event (relayed as it came), end that line first so ours parses.
-      std::string error = at_event_boundary ? std::string() : std::string("\n\n");
-      error += TerminalErrorEvent(
-          ctx.dialect, target.label + " upstream " + target.endpoint.url +
-                           " cut the stream: " + cut_reason);
+    std::string why = target.label + " upstream " + target.endpoint.url + " cut the stream: " +
+                      (cut_reason.empty() ? "the stream ended before its terminal event"
+                                          : cut_reason);
+    // After half an event (relayed as it came), end that line first so ours parses.
+    std::string error = at_event_boundary ? std::string() : std::string("\n\n");
+    if (const auto* responses = accumulator.responses()) {
+      // Responses clients wait for a terminal event: a cut stream ends with response.failed.
+      if (!responses->failed()) {
+        error += dialect::FormatSse(responses->CutEvent(why));
+        (void)co_await sink.WriteEvents(error);
+      }
+    } else if (!saw_error_event) {
+      error += TerminalErrorEvent(ctx.dialect, why);
       (void)co_await sink.WriteEvents(error);
     }
     (void)co_await sink.EndStream(false);

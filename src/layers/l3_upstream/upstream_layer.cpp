@@ -7,6 +7,7 @@
 #include <random>
 
 #include "common/uuid.h"
+#include "dialect/responses_request.h"
 #include "dialect/translate_request.h"
 #include "obs/log.h"
 
@@ -39,6 +40,27 @@ std::chrono::milliseconds Backoff(int attempt, const std::string& retry_after) {
 
 }  // namespace
 
+// A Responses request for a chat or Anthropic upstream. What the target cannot take is named
+// in the answer's headers, never dropped silently.
+Result<boost::json::object> UpstreamLayer::ResponsesRequestForUpstream(RequestContext& ctx,
+                                                                       Dialect wire) const {
+  auto chat = dialect::ResponsesRequestToChat(ctx.body);
+  if (!chat.ok()) return chat.error();
+  auto join = [](const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+    return out;
+  };
+  if (!chat->dropped_tools.empty()) {
+    ctx.answer_headers.emplace_back("X-Isartor-Dropped-Tools", join(chat->dropped_tools));
+  }
+  if (!chat->dropped_params.empty()) {
+    ctx.answer_headers.emplace_back("X-Isartor-Dropped-Params", join(chat->dropped_params));
+  }
+  if (wire != Dialect::kAnthropic) return std::move(chat->body);
+  return dialect::OpenAIRequestToAnthropic(chat->body, anthropic_default_max_tokens_);
+}
+
 Result<std::unique_ptr<UpstreamLayer>> UpstreamLayer::Create(const Config& config,
                                                              HttpClient* client,
                                                              Metrics* metrics) {
@@ -47,14 +69,14 @@ Result<std::unique_ptr<UpstreamLayer>> UpstreamLayer::Create(const Config& confi
   if (!primary.ok()) return MakeError(ErrorCode::kInvalidArgument,
                                       "ISARTOR__EXTERNAL_LLM_URL: " + primary.error().message);
   targets.push_back({"primary", ProviderDialect(config.llm_provider), *primary,
-                     config.external_llm_api_key});
+                     config.external_llm_api_key, config.L3SpeaksResponses()});
   int n = 0;
   for (const auto& fb : config.fallback_providers) {
     auto ep = ParseEndpoint(fb.url);
     if (!ep.ok()) return MakeError(ErrorCode::kInvalidArgument,
                                    "ISARTOR__FALLBACK_PROVIDERS: " + ep.error().message);
     targets.push_back({"fallback " + std::to_string(++n), ProviderDialect(fb.provider), *ep,
-                       fb.api_key});
+                       fb.api_key, fb.responses_api});
   }
   return std::unique_ptr<UpstreamLayer>(
       new UpstreamLayer(config, std::move(targets), client, metrics));
@@ -79,14 +101,22 @@ std::string UpstreamLayer::State() const {
   return "active (" + where + ")";
 }
 
-Result<OutboundRequest> UpstreamLayer::BuildRequest(const RequestContext& ctx,
+Result<OutboundRequest> UpstreamLayer::BuildRequest(RequestContext& ctx,
                                                     const UpstreamTarget& target) const {
   OutboundRequest out;
-  bool to_anthropic = target.provider == Dialect::kAnthropic;
-  out.target = target.endpoint.base_path + (to_anthropic ? "/messages" : "/chat/completions");
-  if (ctx.dialect == target.provider) {
+  Dialect wire = target.WireFor(ctx.dialect);
+  bool to_anthropic = wire == Dialect::kAnthropic;
+  out.target = target.endpoint.base_path + (to_anthropic                 ? "/messages"
+                                            : wire == Dialect::kResponses ? "/responses"
+                                                                          : "/chat/completions");
+  ctx.answer_headers.clear();
+  if (ctx.dialect == wire) {
     // Fidelity: the client's bytes unless the model had to be mapped.
     out.body = ctx.body_rewritten ? boost::json::serialize(ctx.body) : ctx.raw_body;
+  } else if (ctx.dialect == Dialect::kResponses) {
+    auto translated = ResponsesRequestForUpstream(ctx, wire);
+    if (!translated.ok()) return translated.error();
+    out.body = boost::json::serialize(*translated);
   } else {
     auto translated = to_anthropic
                           ? dialect::OpenAIRequestToAnthropic(ctx.body, anthropic_default_max_tokens_)
@@ -129,7 +159,7 @@ asio::awaitable<LayerResult> UpstreamLayer::Handle(RequestContext& ctx, Response
   for (const auto& target : targets_) {
     auto request = BuildRequest(ctx, target);
     if (!request.ok()) co_return LayerResult::Fail(request.error());
-    ctx.upstream_provider = std::string(dialect::DialectName(target.provider));
+    ctx.upstream_provider = std::string(dialect::DialectName(target.WireFor(ctx.dialect)));
     for (int attempt = 0; attempt <= max_retries_; ++attempt) {
       if (sink.client_gone()) co_return LayerResult::Fail(MakeError(ErrorCode::kCancelled, "client gone"));
       auto started = std::chrono::steady_clock::now();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "core/forwarder.h"
 #include "core/layer.h"
 #include "dialect/dialect.h"
 #include "net/endpoint.h"
@@ -24,9 +25,16 @@ struct UpstreamTarget {
   dialect::Dialect provider;
   Endpoint endpoint;
   std::string api_key;          // empty = pass the client's key through
+  bool responses_api = false;   // also serves POST <base>/responses (OpenAI Responses API)
+
+  // The dialect this target is spoken to in for a request of `client` dialect: Responses
+  // requests pass through when the target serves them, else go out as `provider`.
+  dialect::Dialect WireFor(dialect::Dialect client) const {
+    return client == dialect::Dialect::kResponses && responses_api ? client : provider;
+  }
 };
 
-class UpstreamLayer : public Layer {
+class UpstreamLayer : public Layer, public Forwarder {
  public:
   // Builds the targets from config. Fails (kInvalidArgument) on an unparseable URL.
   // `client` and `metrics` are borrowed and must outlive the layer.
@@ -39,6 +47,9 @@ class UpstreamLayer : public Layer {
   boost::asio::awaitable<LayerResult> Handle(RequestContext& ctx, ResponseSink& sink) override;
 
   const std::vector<UpstreamTarget>& targets() const { return targets_; }
+  // Forwarder: see core/forwarder.h (forward.cpp).
+  boost::asio::awaitable<Status> Forward(RequestContext& ctx, ResponseSink& sink,
+                                         std::string path) override;
 
   struct ForwardedAnswer {
     int status = 0;
@@ -54,8 +65,9 @@ class UpstreamLayer : public Layer {
  private:
   UpstreamLayer(const Config& config, std::vector<UpstreamTarget> targets, HttpClient* client,
                 Metrics* metrics);
-  Result<OutboundRequest> BuildRequest(const RequestContext& ctx,
-                                       const UpstreamTarget& target) const;
+  Result<OutboundRequest> BuildRequest(RequestContext& ctx, const UpstreamTarget& target) const;
+  Result<boost::json::object> ResponsesRequestForUpstream(RequestContext& ctx,
+                                                          dialect::Dialect wire) const;
   boost::asio::awaitable<LayerResult> Relay(RequestContext& ctx, ResponseSink& sink,
                                             const UpstreamTarget& target,
                                             UpstreamResponse& response, double ttfb_seconds);

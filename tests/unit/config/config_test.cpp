@@ -79,6 +79,29 @@ TEST(ConfigTest, FallbackProvidersParse) {
 }
 
 // The configuration reference in docs/ is generated from the table; they must not drift.
+TEST(ConfigTest, ResponsesApiSupportIsAutoDetectedOnlyForThePublicOpenAIApi) {
+  EXPECT_TRUE(LoadConfig({}).value().L3SpeaksResponses());
+  ConfigSources s;
+  s.env["ISARTOR__EXTERNAL_LLM_URL"] = "http://vllm.internal:8000/v1";
+  EXPECT_FALSE(LoadConfig(s).value().L3SpeaksResponses());
+  s.env["ISARTOR__LLM_RESPONSES_API"] = "true";
+  EXPECT_TRUE(LoadConfig(s).value().L3SpeaksResponses());
+  s.env["ISARTOR__LLM_PROVIDER"] = "anthropic";
+  EXPECT_FALSE(LoadConfig(s).value().L3SpeaksResponses());
+  s.env["ISARTOR__LLM_RESPONSES_API"] = "maybe";
+  EXPECT_FALSE(LoadConfig(s).ok());
+}
+
+TEST(ConfigTest, OpenAIResponsesFallbacksSpeakTheOpenAIDialect) {
+  ConfigSources s;
+  s.env["ISARTOR__FALLBACK_PROVIDERS"] = "openai-responses@http://10.0.0.8:8000/v1,openai@http://b.corp/v1";
+  auto c = LoadConfig(s).value();
+  ASSERT_EQ(c.fallback_providers.size(), 2u);
+  EXPECT_EQ(c.fallback_providers[0].provider, "openai");
+  EXPECT_TRUE(c.fallback_providers[0].responses_api);
+  EXPECT_FALSE(c.fallback_providers[1].responses_api);
+}
+
 TEST(ConfigTest, DocsReferenceMatchesTheVariableTable) {
   std::ifstream in(ISARTOR_SOURCE_DIR "/docs/configuration.md");
   ASSERT_TRUE(in) << "docs/configuration.md is missing; run: build/isartor config --reference > docs/configuration.md";
