@@ -102,13 +102,15 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--texts", type=int, default=640, help="texts per measurement")
     ap.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients at batch 1")
+    ap.add_argument("--model-dir", default=str(MODEL_DIR),
+                    help="the MiniLM folder sentence-transformers loads (default: models/)")
     ap.add_argument("--out")
     args = ap.parse_args()
 
     import torch
     from sentence_transformers import SentenceTransformer
     torch.set_num_threads(2)
-    model = SentenceTransformer(str(MODEL_DIR), device="cpu")
+    model = SentenceTransformer(args.model_dir, device="cpu")
     load_before = os.getloadavg()[0]
     proc, base = start_gateway(args.bin)
     try:
