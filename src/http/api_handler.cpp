@@ -10,6 +10,7 @@
 
 #include "common/sha256.h"
 #include "dialect/error_body.h"
+#include "dialect/request_json.h"
 #include "dialect/validate.h"
 #include "obs/log.h"
 #include "otel/request_spans.h"
@@ -95,6 +96,7 @@ int HttpStatusFor(ErrorCode code) {
     case ErrorCode::kUnauthenticated: return 401;
     case ErrorCode::kNotFound: return 404;
     case ErrorCode::kPayloadTooLarge: return 413;
+    case ErrorCode::kHeaderTooLarge: return 431;
     case ErrorCode::kUnavailable: return 502;
     case ErrorCode::kUpstreamError: return 502;
     case ErrorCode::kBlocked: return 503;
@@ -225,13 +227,15 @@ asio::awaitable<void> ApiHandler::HandleApi(HttpRequest& req, Dialect d, ClientS
   }
   if (req.method() != http::verb::post) co_return co_await SendError(sink, d, ErrorCode::kNotFound, std::string("use POST"));
 
-  boost::system::error_code ec;
-  json::value parsed = json::parse(req.body(), ec);
-  if (ec) co_return co_await SendError(sink, d, ErrorCode::kInvalidArgument, "invalid JSON body: " + ec.message());
-  if (Status valid = dialect::ValidateRequest(d, parsed); !valid.ok()) {
+  auto parsed = dialect::ParseRequestJson(req.body());
+  if (!parsed.ok()) {
+    co_return co_await SendError(sink, d, ErrorCode::kInvalidArgument,
+                                 "invalid JSON body: " + parsed.error().message);
+  }
+  if (Status valid = dialect::ValidateRequest(d, *parsed); !valid.ok()) {
     co_return co_await SendError(sink, d, ErrorCode::kInvalidArgument, valid.error().message);
   }
-  ctx.body = std::move(parsed.as_object());
+  ctx.body = std::move(parsed->as_object());
   ctx.raw_body = std::move(req.body());
   const json::value* model = ctx.body.if_contains("model");
   std::string requested = model && model->is_string() ? std::string(model->as_string()) : "";
