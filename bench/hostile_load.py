@@ -155,6 +155,7 @@ def main():
         up.stop()
     result = {"fd_limit": limit, "idle": idle, "streams": streams, "exit_status": exit_status}
     out = pathlib.Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix(".json").write_text(json.dumps(result, indent=1))
     i, s = idle, streams
     md = f"""# Hostile load: idle keep-alive connections and concurrent streams
@@ -177,8 +178,8 @@ Each made one `GET /healthz` and then stayed silent. {i['idle_open']} were open 
 
 (200 sequential requests of each kind per row, from a separate client connection.)
 The gateway closed {i['closed_by_gateway']} of the {i['idle_open']} idle connections itself at
-the keep-alive deadline (all seen closed {i['close_wait_seconds']:.0f} s after the
-measurement started).
+the keep-alive deadline (the last one {i['close_wait_seconds']:.0f} s after the end of the
+latency measurement).
 
 ## {args.streams} concurrent SSE streams
 

@@ -174,7 +174,8 @@ async def soak(session, gw, rate, seconds, rng, samples):
                       "p99_ms": 1000 * percentile(lat, 0.99) if lat else None,
                       "hit_p50_ms": 1000 * percentile(hits, 0.5) if hits else None,
                       "hit_p99_ms": 1000 * percentile(hits, 0.99) if hits else None,
-                      "errors": len(stats.errors), "in_flight": len(tasks)})
+                      "errors": len(stats.errors), "in_flight": len(tasks),
+                      "load1": float(open("/proc/loadavg").read().split()[0])})
             samples.append(s)
             print(json.dumps(s), flush=True)
             next_sample += SAMPLE_EVERY
@@ -220,7 +221,7 @@ def plot(samples, warmup, path):
     ax[3].plot(t, [s["p99_ms"] for s in samples], label="p99 (all)")
     ax[3].plot(t, [s["hit_p99_ms"] for s in samples], label="p99 (cache hits)")
     ax[3].set_ylabel("latency (ms)"); ax[3].set_yscale("log"); ax[3].legend()
-    ax[3].set_xlabel("minutes")
+    ax[3].set_xlabel("minutes (dotted: end of warm-up)")
     for a in ax:
         a.axvline(warmup / 60, color="grey", linestyle=":")
         a.grid(alpha=0.3)
@@ -250,6 +251,7 @@ def write_report(out, args, max_rate, rate, probe_stats, stats, samples, exit_st
             "injected": stats.injected, "unexpected_layer": stats.unexpected_layer,
             "shed": stats.shed, "exit_status": exit_status, "rss": rss, "fds": fds,
             "threads": thr, "probe_errors": probe_stats.errors[:50]}
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix(".json").write_text(json.dumps(data, indent=1))
     png = out.with_suffix(".png")
     plot(samples, warm, png)
@@ -264,7 +266,7 @@ def write_report(out, args, max_rate, rate, probe_stats, stats, samples, exit_st
     lines = [
         "# Soak: mixed workload at half the measured maximum rate",
         "",
-        f"Run {started} UTC, commit {git_rev()}, {platform.node()} ({platform.machine()}), "
+        f"Run {started} UTC, binary {args.binary} built from {args.binary_commit or git_rev()}, {platform.node()} ({platform.machine()}), "
         f"load average at the end {open('/proc/loadavg').read().split()[0]}.",
         "",
         "```",
@@ -274,7 +276,7 @@ def write_report(out, args, max_rate, rate, probe_stats, stats, samples, exit_st
         "",
         f"- Maximum rate, measured first (closed loop, {CONCURRENCY} clients, {args.probe:.0f} s, "
         f"same mix): **{max_rate:.0f} req/s** (errors in that probe: {len(probe_stats.errors)}).",
-        f"- Soak rate: **{rate:.0f} req/s** open loop (Poisson arrivals) for **{args.duration / 60:.0f} min** "
+        f"- Soak rate: **{rate:.0f} req/s** open loop (Poisson arrivals) for **{args.duration / 60:.1f} min** "
         f"({args.duration:.0f} s); {total} requests finished.",
         "- Mix: " + ", ".join(f"{k} {int(v * 100)}%" for k, v in MIX.items()) +
         " (answers: " + ", ".join(f"{k} {stats.counts[k]}" for k in MIX) +
@@ -323,6 +325,8 @@ def main():
     ap.add_argument("--rate", type=float, default=0, help="fixed rate instead of probing")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--binary", default=str(ROOT / "build" / "isartor"))
+    ap.add_argument("--binary-commit", default="",
+                    help="commit the binary was built from, for the report (default: this tree's)")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "soak.md"))
     args = ap.parse_args()
     raise_fd_limit()

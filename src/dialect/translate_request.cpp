@@ -269,6 +269,13 @@ Status ConvertOpenAIMessages(const json::array& in, json::object& out) {
     }
     PushBlocks(messages, role, std::move(*blocks));
   }
+  // Found by fuzz/translate_fuzzer: a conversation of system/developer messages only (or of
+  // empty assistant turns) is valid OpenAI but would become an Anthropic request without
+  // messages, which every Anthropic upstream refuses. Say so here, in the client's terms.
+  if (messages.empty()) {
+    return Invalid("messages: no user or assistant message with content; the Anthropic upstream "
+                   "needs at least one besides the system prompt");
+  }
   if (!system.empty()) out["system"] = system;
   out["messages"] = std::move(messages);
   return {};

@@ -182,6 +182,8 @@ def test_huge_numbers_are_refused_clearly(gateway, fresh_upstream):
     r = post_raw(gateway, CHAT, ('{"model":"m","temperature":1e400,' + msgs + "}").encode())
     assert r.status_code == 400 and "out of range" in r.json()["error"]["message"]
     r = post_raw(gateway, CHAT, ('{"model":"m","max_tokens":' + "9" * 400 + "," + msgs + "}").encode())
+    assert r.status_code == 400 and "out of range" in r.json()["error"]["message"]
+    r = post_raw(gateway, CHAT, ('{"model":"m","max_tokens":' + "9" * 30 + "," + msgs + "}").encode())
     assert r.status_code == 400 and "max_tokens" in r.json()["error"]["message"]
     r = post_raw(gateway, CHAT, ('{"model":"m","temperature":-1e308,' + msgs + "}").encode())
     assert r.status_code == 400 and "temperature" in r.json()["error"]["message"]

@@ -59,6 +59,7 @@ TEST(ParseRequestJsonTest, RefusesInvalidUtf8InAString) {
 
 TEST(ParseRequestJsonTest, RefusesANumberBeyondADouble) {
   EXPECT_EQ(Reject(R"({"temperature":1e400})"), "a number is out of range");
+  EXPECT_EQ(Reject("{\"max_tokens\":" + std::string(400, '9') + "}"), "a number is out of range");
 }
 
 TEST(ParseRequestJsonTest, AHugeIntegerBecomesADoubleForTheValidatorToJudge) {

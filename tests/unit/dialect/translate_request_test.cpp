@@ -180,6 +180,19 @@ TEST(OpenAIRequestToAnthropicTest, RejectsWhatAnthropicCannotExpress) {
   }
 }
 
+// Regression, found by fuzz/translate_fuzzer: valid OpenAI, but nothing Anthropic can carry as
+// a message. It used to translate into a request with "messages":[], which no upstream accepts.
+TEST(OpenAIRequestToAnthropicTest, RefusesAConversationOfSystemMessagesOnly) {
+  const json::object body = Obj(R"({"model":"m","messages":[{"role":"developer","content":[
+    {"type":"text","text":"look"},{"type":"image_url","image_url":{"url":"data:image/png;base64,AA=="}}]},
+    {"role":"assistant","content":""}]})");
+  ASSERT_TRUE(ValidateRequest(Dialect::kOpenAI, body).ok());
+  auto r = OpenAIRequestToAnthropic(body, 64);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(r.error().message.find("no user or assistant message"), std::string::npos);
+}
+
 TEST(RequestTranslationTest, ToolConversationSurvivesARoundTrip) {
   auto original = Obj(R"({"model":"m","max_tokens":50,"system":"s",
     "tools":[{"name":"f","description":"d","input_schema":{"type":"object"}}],
