@@ -342,10 +342,17 @@ Result<json::object> AnthropicRequestToOpenAI(const json::object& body) {
   }
   const json::array* in = GetArray(body, "messages");
   if (!in) return Invalid("messages: must be an array");
+  const std::size_t system_messages = messages.size();
   for (const auto& mv : *in) {
     const json::object* m = mv.if_object();
     if (!m) return Invalid("messages entries must be objects");
     if (Status s = AppendAnthropicMessage(*m, messages); !s.ok()) return s.error();
+  }
+  // Found by fuzz/translate_fuzzer: messages of thinking blocks only are valid Anthropic but
+  // translate to nothing, and an OpenAI request without a conversation is refused upstream.
+  if (messages.size() == system_messages) {
+    return Invalid("messages: no content the OpenAI upstream can carry (thinking blocks are "
+                   "dropped in translation)");
   }
   out["messages"] = std::move(messages);
   for (std::string_view key : {"max_tokens", "temperature", "top_p", "stream"}) {

@@ -180,6 +180,18 @@ TEST(OpenAIRequestToAnthropicTest, RejectsWhatAnthropicCannotExpress) {
   }
 }
 
+// Regression, found by fuzz/translate_fuzzer: thinking blocks are dropped, so this became an
+// OpenAI request with "messages":[].
+TEST(AnthropicRequestToOpenAITest, RefusesMessagesThatTranslateToNothing) {
+  const json::object body = Obj(R"({"model":"m","max_tokens":100,"system":"s","messages":[
+    {"role":"user","content":[{"type":"thinking","thinking":"t","signature":"x"}]}]})");
+  ASSERT_TRUE(ValidateRequest(Dialect::kAnthropic, body).ok());
+  auto r = AnthropicRequestToOpenAI(body);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(r.error().message.find("thinking blocks are dropped"), std::string::npos);
+}
+
 // Regression, found by fuzz/translate_fuzzer: valid OpenAI, but nothing Anthropic can carry as
 // a message. It used to translate into a request with "messages":[], which no upstream accepts.
 TEST(OpenAIRequestToAnthropicTest, RefusesAConversationOfSystemMessagesOnly) {
