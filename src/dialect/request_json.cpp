@@ -4,6 +4,7 @@
 #include <boost/json/error.hpp>
 #include <boost/json/parse.hpp>
 
+#include <cmath>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -58,19 +59,28 @@ class DuplicateKeyCheck {
   bool on_number_part(json::string_view, error_code&) { return true; }
   bool on_int64(std::int64_t, json::string_view, error_code&) { return true; }
   bool on_uint64(std::uint64_t, json::string_view, error_code&) { return true; }
-  bool on_double(double, json::string_view, error_code&) { return true; }
+  bool on_double(double d, json::string_view, error_code& ec) {
+    // Boost.JSON reads 1e400 as infinity; no request field means that, and it would be
+    // forwarded as written while the layers saw inf.
+    if (std::isfinite(d)) return true;
+    out_of_range_ = true;
+    ec = json::error::exponent_overflow;
+    return false;
+  }
   bool on_bool(bool, error_code&) { return true; }
   bool on_null(error_code&) { return true; }
   bool on_comment_part(json::string_view, error_code&) { return true; }
   bool on_comment(json::string_view, error_code&) { return true; }
 
   const std::string& duplicate() const { return duplicate_; }
+  bool out_of_range() const { return out_of_range_; }
 
  private:
   std::vector<std::unordered_set<std::string>> keys_;
   std::size_t open_ = 0;
   std::string key_;
   std::string duplicate_;
+  bool out_of_range_ = false;
 };
 
 std::string Describe(const error_code& ec) {
@@ -95,6 +105,9 @@ Result<json::value> ParseRequestJson(std::string_view body) {
       if (!dup.empty()) {
         return MakeError(ErrorCode::kInvalidArgument,
                          "duplicate key \"" + dup + "\" in an object");
+      }
+      if (check.handler().out_of_range()) {
+        return MakeError(ErrorCode::kInvalidArgument, "a number is out of range");
       }
       return MakeError(ErrorCode::kInvalidArgument, Describe(ec));
     }

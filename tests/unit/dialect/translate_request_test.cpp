@@ -75,7 +75,7 @@ TEST(AnthropicRequestToOpenAITest, MapsToolsToolUseAndToolResults) {
 TEST(AnthropicRequestToOpenAITest, MapsEachToolChoice) {
   auto choice = [](std::string_view tc) {
     auto r = AnthropicRequestToOpenAI(Obj(std::string(R"({"max_tokens":1,"tool_choice":)") +
-                                          std::string(tc) + R"(,"messages":[]})"));
+                                          std::string(tc) + R"(,"messages":[{"role":"user","content":"x"}]})"));
     return r.ok() ? r->at("tool_choice") : json::value("error");
   };
   EXPECT_EQ(choice(R"({"type":"auto"})"), "auto");
