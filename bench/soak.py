@@ -65,6 +65,7 @@ class Stats:
         self.errors = []       # (kind, what) for answers other than expected
         self.injected = 0      # 5xx answers to the error kind, as asked
         self.unexpected_layer = 0  # 200 from another layer than the kind aimed at
+        self.unexpected_by = {}    # "kind->layer": count, for those
         self.shed = 0          # launches skipped because CONCURRENCY_CAP requests were in flight
 
     def take_window(self):
@@ -115,6 +116,8 @@ async def one(session, base, kind, stats):
                 layer = r.headers.get("x-isartor-layer")
                 if layer != expect:
                     stats.unexpected_layer += 1
+                    key = f"{kind}->{layer}"
+                    stats.unexpected_by[key] = stats.unexpected_by.get(key, 0) + 1
         dt = time.monotonic() - t0
         stats.window.append(dt)
         if kind in ("l1a", "l1b"):
@@ -249,6 +252,7 @@ def write_report(out, args, max_rate, rate, probe_stats, stats, samples, exit_st
     data = {"args": vars(args), "max_rate": max_rate, "rate": rate, "samples": samples,
             "counts": stats.counts, "errors": stats.errors[:200], "error_count": len(stats.errors),
             "injected": stats.injected, "unexpected_layer": stats.unexpected_layer,
+            "unexpected_by": stats.unexpected_by,
             "shed": stats.shed, "exit_status": exit_status, "rss": rss, "fds": fds,
             "threads": thr, "probe_errors": probe_stats.errors[:50]}
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -282,7 +286,8 @@ def write_report(out, args, max_rate, rate, probe_stats, stats, samples, exit_st
         " (answers: " + ", ".join(f"{k} {stats.counts[k]}" for k in MIX) +
         f", injected 5xx {stats.injected}).",
         f"- Errors beyond the injected ones: **{len(stats.errors)}**; answers from another layer "
-        f"than aimed at: {stats.unexpected_layer}; launches shed by the client cap: {stats.shed}.",
+        f"than aimed at: {stats.unexpected_layer} ({stats.unexpected_by or 'none'}); launches shed by "
+        f"the client cap: {stats.shed}.",
         f"- Exit status after SIGTERM at the end: **{exit_status}**.",
         "",
         f"After the {warm:.0f} s warm-up (samples every {SAMPLE_EVERY:.0f} s):",
