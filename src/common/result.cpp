@@ -7,6 +7,7 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kInvalidArgument: return "invalid_argument";
     case ErrorCode::kUnauthenticated: return "unauthenticated";
     case ErrorCode::kPayloadTooLarge: return "payload_too_large";
+    case ErrorCode::kHeaderTooLarge: return "header_too_large";
     case ErrorCode::kNotFound: return "not_found";
     case ErrorCode::kUnavailable: return "unavailable";
     case ErrorCode::kDeadlineExceeded: return "deadline_exceeded";

@@ -14,6 +14,7 @@ enum class ErrorCode {
   kInvalidArgument,    // bad input from a client, a file or a flag
   kUnauthenticated,    // missing / wrong gateway key
   kPayloadTooLarge,    // body over the configured limit
+  kHeaderTooLarge,     // request line + header fields over the head limit
   kNotFound,           // file, route, entry absent
   kUnavailable,        // upstream unreachable (connect / DNS / reset)
   kDeadlineExceeded,   // upstream or I/O timeout

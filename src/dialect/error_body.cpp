@@ -90,6 +90,7 @@ std::string_view ErrorType(Dialect dialect, ErrorCode code) {
     case ErrorCode::kInvalidArgument: return "invalid_request_error";
     case ErrorCode::kUnauthenticated: return "authentication_error";
     case ErrorCode::kPayloadTooLarge: return oa ? "invalid_request_error" : "request_too_large";
+    case ErrorCode::kHeaderTooLarge: return "invalid_request_error";
     case ErrorCode::kNotFound: return oa ? "invalid_request_error" : "not_found_error";
     case ErrorCode::kBlocked: return "permission_error";
     case ErrorCode::kUnavailable:

@@ -282,6 +282,13 @@ Status ConvertOpenAIMessages(const json::array& in, json::object& out) {
     }
     PushBlocks(messages, role, std::move(*blocks));
   }
+  // Found by fuzz/translate_fuzzer: a conversation of system/developer messages only (or of
+  // empty assistant turns) is valid OpenAI but would become an Anthropic request without
+  // messages, which every Anthropic upstream refuses. Say so here, in the client's terms.
+  if (messages.empty()) {
+    return Invalid("messages: no user or assistant message with content; the Anthropic upstream "
+                   "needs at least one besides the system prompt");
+  }
   if (!system.empty()) out["system"] = system;
   out["messages"] = std::move(messages);
   return {};
@@ -363,6 +370,12 @@ Result<json::object> AnthropicRequestToOpenAI(const json::object& body) {
       continue;
     }
     if (Status s = AppendAnthropicMessage(*m, messages); !s.ok()) return s.error();
+  }
+  // Found by fuzz/translate_fuzzer: messages of thinking blocks only are valid Anthropic but
+  // translate to nothing, and an OpenAI request without a conversation is refused upstream.
+  if (messages.empty()) {
+    return Invalid("messages: no content the OpenAI upstream can carry (thinking blocks are "
+                   "dropped in translation)");
   }
   if (!system.empty()) {
     messages.insert(messages.begin(),

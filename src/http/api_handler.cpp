@@ -10,6 +10,7 @@
 
 #include "common/sha256.h"
 #include "dialect/error_body.h"
+#include "dialect/request_json.h"
 #include "dialect/validate.h"
 #include "http/models_route.h"
 #include "obs/log.h"
@@ -96,6 +97,7 @@ int HttpStatusFor(ErrorCode code) {
     case ErrorCode::kUnauthenticated: return 401;
     case ErrorCode::kNotFound: return 404;
     case ErrorCode::kPayloadTooLarge: return 413;
+    case ErrorCode::kHeaderTooLarge: return 431;
     case ErrorCode::kUnavailable: return 502;
     case ErrorCode::kUpstreamError: return 502;
     case ErrorCode::kBlocked: return 503;
@@ -259,13 +261,13 @@ asio::awaitable<void> ApiHandler::HandleApi(HttpRequest& req, Dialect d, ClientS
     co_return co_await SendError(sink, d, ErrorCode::kNotFound, std::string("use POST"));
   }
 
-  boost::system::error_code ec;
-  json::value parsed = json::parse(req.body(), ec);
-  if (ec) {
+  auto parsed_or = dialect::ParseRequestJson(req.body());
+  if (!parsed_or.ok()) {
     deps_.audit->Received(ctx, target);
     co_return co_await SendError(sink, d, ErrorCode::kInvalidArgument,
-                                 "invalid JSON body: " + ec.message());
+                                 "invalid JSON body: " + parsed_or.error().message);
   }
+  json::value& parsed = *parsed_or;
   if (path == "/v1/embeddings") {
     if (!parsed.is_object()) co_return co_await SendError(sink, d, ErrorCode::kInvalidArgument, std::string("body: must be a JSON object"));
     ctx.body = std::move(parsed.as_object());

@@ -11,6 +11,7 @@
 #include <openssl/err.h>
 
 #include "dialect/error_body.h"
+#include "http/request_limits.h"
 #include "net/tls_files.h"
 #include "obs/log.h"
 
@@ -164,9 +165,8 @@ asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> conn) {
   bool ready = !stream.is_tls() || co_await Handshake(*conn);
   while (ready && !draining_) {
     boost::system::error_code ec;
-    http::request_parser<http::string_body> parser;
-    parser.header_limit(64 * 1024);
-    parser.body_limit(options_.max_body_bytes);
+    RequestParser parser;
+    ApplyRequestLimits(parser, options_.max_body_bytes);
     conn->idle = true;
     stream.tcp().expires_after(options_.header_timeout);
     co_await http::async_read_header(stream, buffer, parser, redirect_error(use_awaitable, ec));
@@ -174,6 +174,14 @@ asio::awaitable<void> Server::Serve(std::shared_ptr<Connection> conn) {
       co_await handler_->Reject(std::string(parser.get().target()), ErrorCode::kPayloadTooLarge,
                                 "request body exceeds ISARTOR__MAX_BODY_BYTES (" +
                                     std::to_string(options_.max_body_bytes) + ")",
+                                stream);
+      linger = true;
+      break;
+    }
+    if (ec == http::error::header_limit) {
+      co_await handler_->Reject(std::string(parser.get().target()), ErrorCode::kHeaderTooLarge,
+                                "request line and header fields exceed " +
+                                    std::to_string(kMaxRequestHeadBytes) + " bytes",
                                 stream);
       linger = true;
       break;

@@ -14,6 +14,9 @@ tool_call (answer with a tool call: the first tool, or "tool" with "input", or "
 A behaviour with "when_contains": TEXT applies only to requests whose body contains TEXT (other
 requests are answered normally and do not use it up).
 POST /v1/messages/count_tokens answers {"input_tokens": <body bytes // 4>} (recorded too).
+A user message containing "#status=NNN" is answered with that status (per-request faults
+for load tests). Each streamed request's record gets "stream": "completed", "cut" (cut_stream), or
+"peer_closed" (the gateway closed the connection before the end).
 
 Run: python fake_upstream.py [--port 0]  -> prints "PORT=<n>" once listening.
 With --tls-cert FILE --tls-key FILE it serves HTTPS with that certificate instead; adding
@@ -22,6 +25,7 @@ With --tls-cert FILE --tls-key FILE it serves HTTPS with that certificate instea
 import argparse
 import asyncio
 import json
+import re
 import ssl
 import sys
 import time
@@ -222,8 +226,15 @@ async def handle(request, dialect):
         body = json.loads(raw)
     except ValueError:
         body = None
-    STATE["requests"].append({"path": request.path, "headers": {k.lower(): v for k, v in request.headers.items()},
-                              "body": body, "raw": raw.decode("utf-8", "replace"), "time": time.time()})
+    record = {"path": request.path, "headers": {k.lower(): v for k, v in request.headers.items()},
+              "body": body, "raw": raw.decode("utf-8", "replace"), "time": time.time()}
+    STATE["requests"].append(record)
+    # A prompt can carry its own failure ("... #status=503"): concurrent load tests inject
+    # errors per request without racing each other through the shared behaviour queue.
+    m = re.search(r"#status=(\d{3})", last_user_text(body, dialect)) if isinstance(body, dict) else None
+    if m:
+        return web.Response(status=int(m.group(1)), content_type="application/json", text=json.dumps(
+            {"error": {"message": "injected by the prompt", "type": "server_error"}}))
     b = next_behaviour(raw)
     mode = b.get("mode", "normal")
     if mode == "hang":
@@ -259,17 +270,27 @@ async def handle(request, dialect):
         events = list(responses_events(body, text, tool_call, b))
     else:
         events = list(anthropic_events(body, text, tool_call, b))
-    for name, data in events:
-        if cut_after is not None and sent >= cut_after:
-            request.transport.close()
-            return resp
-        frame = (f"event: {name}\n" if name else "") + "data: " + json.dumps(data) + "\n\n"
-        await resp.write(frame.encode())
-        sent += 1
-        await asyncio.sleep(delay)
-    if dialect == "openai":
-        await resp.write(b"data: [DONE]\n\n")
-    await resp.write_eof()
+    # "stream": how the stream ended, for tests that check the gateway hung up on us.
+    record["stream"] = "streaming"
+    try:
+        for name, data in events:
+            if cut_after is not None and sent >= cut_after:
+                record["stream"] = "cut"
+                request.transport.close()
+                return resp
+            if request.transport is None or request.transport.is_closing():
+                raise ConnectionResetError("peer closed")
+            frame = (f"event: {name}\n" if name else "") + "data: " + json.dumps(data) + "\n\n"
+            await resp.write(frame.encode())
+            sent += 1
+            await asyncio.sleep(delay)
+        if dialect == "openai":
+            await resp.write(b"data: [DONE]\n\n")
+        await resp.write_eof()
+    except (ConnectionError, asyncio.CancelledError):
+        record["stream"] = "peer_closed"
+        raise
+    record["stream"] = "completed"
     return resp
 
 

@@ -1,4 +1,6 @@
-// Random bytes and random cuts must never crash the parser, accumulator or translator.
+// Random bytes and random cuts through the stream code, with the properties the libFuzzer
+// targets (fuzz/sse_fuzzer.cpp, fuzz/stream_translator_fuzzer.cpp) check at length; these few
+// hundred cases run in every ctest.
 #include <random>
 
 #include "dialect/stream_accumulator.h"
@@ -9,20 +11,47 @@
 namespace isartor::dialect {
 namespace {
 
-void FeedEverywhere(const std::vector<SseEvent>& events) {
+// Every event a translator emits carries a JSON object or OpenAI's terminal [DONE].
+void ExpectTranslationsAreJson(const std::vector<SseEvent>& events) {
   for (Dialect from : {Dialect::kOpenAI, Dialect::kAnthropic}) {
-    StreamAccumulator acc(from);
     StreamTranslator tr(from, from == Dialect::kOpenAI ? Dialect::kAnthropic : Dialect::kOpenAI);
     std::vector<SseEvent> out;
-    for (const auto& e : events) {
-      (void)acc.Feed(e).ok();
-      (void)tr.Feed(e, out).ok();
+    for (const auto& e : events) (void)tr.Feed(e, out).ok();
+    for (const auto& e : out) {
+      if (e.data == "[DONE]") continue;
+      boost::system::error_code ec;
+      boost::json::value v = boost::json::parse(e.data, ec);
+      EXPECT_TRUE(!ec && v.is_object()) << e.data;
     }
-    if (acc.complete()) (void)acc.Finish().ok();
   }
 }
 
-TEST(FuzzTest, RandomBytesNeverCrashTheStreamCode) {
+// A failed accumulator never completes; an incomplete one never yields a response.
+void ExpectAccumulatorsStayConsistent(const std::vector<SseEvent>& events) {
+  for (Dialect d : {Dialect::kOpenAI, Dialect::kAnthropic}) {
+    StreamAccumulator acc(d);
+    for (const auto& e : events) {
+      (void)acc.Feed(e).ok();
+      EXPECT_FALSE(acc.failed() && acc.complete());
+    }
+    if (!acc.complete()) EXPECT_FALSE(acc.Finish().ok());
+  }
+}
+
+std::vector<SseEvent> ParseInPieces(std::string_view bytes, std::mt19937& rng, bool* ok) {
+  SseParser parser(256);
+  std::vector<SseEvent> events;
+  *ok = true;
+  for (std::size_t pos = 0; pos < bytes.size() && *ok;) {
+    std::size_t n = 1 + rng() % 17;
+    *ok = parser.Feed(bytes.substr(pos, n), events).ok();
+    pos += n;
+  }
+  if (*ok) parser.Finish(events);
+  return events;
+}
+
+TEST(FuzzTest, RandomBytesParseTheSameWhereverTheyAreCut) {
   std::mt19937 rng(12345);
   const std::string alphabet = "data: event:{}[]\",:\n\r\\ab0123DONE\x01\xC3\xFF";
   for (int round = 0; round < 300; ++round) {
@@ -31,20 +60,20 @@ TEST(FuzzTest, RandomBytesNeverCrashTheStreamCode) {
     for (int i = 0; i < len; ++i) {
       bytes += (rng() % 4 == 0) ? static_cast<char>(rng() % 256) : alphabet[rng() % alphabet.size()];
     }
-    SseParser parser(256);
-    std::vector<SseEvent> events;
-    std::size_t pos = 0;
-    while (pos < bytes.size()) {
-      std::size_t n = 1 + rng() % 17;
-      (void)parser.Feed(std::string_view(bytes).substr(pos, n), events).ok();
-      pos += n;
-    }
-    parser.Finish(events);
-    FeedEverywhere(events);
+    SseParser whole(256);
+    std::vector<SseEvent> expected;
+    const bool whole_ok = whole.Feed(bytes, expected).ok();
+    if (whole_ok) whole.Finish(expected);
+    bool pieces_ok = false;
+    std::vector<SseEvent> events = ParseInPieces(bytes, rng, &pieces_ok);
+    ASSERT_EQ(whole_ok, pieces_ok) << round;
+    if (whole_ok) ASSERT_EQ(events, expected) << round;
+    ExpectAccumulatorsStayConsistent(events);
+    ExpectTranslationsAreJson(events);
   }
 }
 
-TEST(FuzzTest, MutatedRealStreamsNeverCrashTheStreamCode) {
+TEST(FuzzTest, MutatedRealStreamsKeepTheStreamCodeConsistent) {
   std::mt19937 rng(777);
   for (std::string_view wire : {testing::kOpenAITextStream, testing::kOpenAIToolStream,
                                 testing::kAnthropicToolStream}) {
@@ -56,12 +85,13 @@ TEST(FuzzTest, MutatedRealStreamsNeverCrashTheStreamCode) {
       SseParser parser;
       std::vector<SseEvent> events;
       ASSERT_TRUE(parser.Feed(bytes, events).ok());
-      FeedEverywhere(events);
+      ExpectAccumulatorsStayConsistent(events);
+      ExpectTranslationsAreJson(events);
     }
   }
 }
 
-TEST(FuzzTest, ValidJsonOfTheWrongShapeNeverCrashesTheStreamCode) {
+TEST(FuzzTest, ValidJsonOfTheWrongShapeNeverCompletesAStream) {
   std::vector<SseEvent> events;
   for (std::string_view data :
        {"{}", "[]", "1", "null", R"({"choices":7})", R"({"choices":[1,null,{"delta":[]}]})",
@@ -69,12 +99,19 @@ TEST(FuzzTest, ValidJsonOfTheWrongShapeNeverCrashesTheStreamCode) {
         R"({"type":"content_block_delta"})", R"({"type":"content_block_start","index":-5})",
         R"({"type":"message_delta","delta":7,"usage":"x"})",
         R"({"type":"message_start","message":[]})", R"({"type":"error","error":3})",
-        R"({"usage":{"prompt_tokens":1e300,"completion_tokens":-1}})", "[DONE]"}) {
+        R"({"usage":{"prompt_tokens":1e300,"completion_tokens":-1}})"}) {
     events.push_back({"", std::string(data)});
     events.push_back({"content_block_delta", std::string(data)});
   }
-  FeedEverywhere(events);
-  SUCCEED();
+  // No terminal event among them: neither dialect may call this a complete answer.
+  for (Dialect d : {Dialect::kOpenAI, Dialect::kAnthropic}) {
+    StreamAccumulator acc(d);
+    for (const auto& e : events) (void)acc.Feed(e).ok();
+    EXPECT_FALSE(acc.complete());
+    EXPECT_FALSE(acc.Finish().ok());
+  }
+  ExpectAccumulatorsStayConsistent(events);
+  ExpectTranslationsAreJson(events);
 }
 
 }  // namespace

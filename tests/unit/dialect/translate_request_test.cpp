@@ -75,7 +75,7 @@ TEST(AnthropicRequestToOpenAITest, MapsToolsToolUseAndToolResults) {
 TEST(AnthropicRequestToOpenAITest, MapsEachToolChoice) {
   auto choice = [](std::string_view tc) {
     auto r = AnthropicRequestToOpenAI(Obj(std::string(R"({"max_tokens":1,"tool_choice":)") +
-                                          std::string(tc) + R"(,"messages":[]})"));
+                                          std::string(tc) + R"(,"messages":[{"role":"user","content":"x"}]})"));
     return r.ok() ? r->at("tool_choice") : json::value("error");
   };
   EXPECT_EQ(choice(R"({"type":"auto"})"), "auto");
@@ -178,6 +178,31 @@ TEST(OpenAIRequestToAnthropicTest, RejectsWhatAnthropicCannotExpress) {
     ASSERT_FALSE(r.ok()) << body;
     EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
   }
+}
+
+// Regression, found by fuzz/translate_fuzzer: thinking blocks are dropped, so this became an
+// OpenAI request with "messages":[].
+TEST(AnthropicRequestToOpenAITest, RefusesMessagesThatTranslateToNothing) {
+  const json::object body = Obj(R"({"model":"m","max_tokens":100,"system":"s","messages":[
+    {"role":"user","content":[{"type":"thinking","thinking":"t","signature":"x"}]}]})");
+  ASSERT_TRUE(ValidateRequest(Dialect::kAnthropic, body).ok());
+  auto r = AnthropicRequestToOpenAI(body);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(r.error().message.find("thinking blocks are dropped"), std::string::npos);
+}
+
+// Regression, found by fuzz/translate_fuzzer: valid OpenAI, but nothing Anthropic can carry as
+// a message. It used to translate into a request with "messages":[], which no upstream accepts.
+TEST(OpenAIRequestToAnthropicTest, RefusesAConversationOfSystemMessagesOnly) {
+  const json::object body = Obj(R"({"model":"m","messages":[{"role":"developer","content":[
+    {"type":"text","text":"look"},{"type":"image_url","image_url":{"url":"data:image/png;base64,AA=="}}]},
+    {"role":"assistant","content":""}]})");
+  ASSERT_TRUE(ValidateRequest(Dialect::kOpenAI, body).ok());
+  auto r = OpenAIRequestToAnthropic(body, 64);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(r.error().message.find("no user or assistant message"), std::string::npos);
 }
 
 TEST(RequestTranslationTest, ToolConversationSurvivesARoundTrip) {
