@@ -80,8 +80,9 @@ while read -r soname path; do
   printf '%s\t%s\n' "$soname" "$(readlink -f "$path")" >> "$BUILD/shipped-libs.txt"
 done < <(ldd "$BUILD/isartor" | awk '$2 == "=>" && $3 ~ /^\// {print $1, $3}')
 # Everything not from glibc must now resolve inside the bundle.
+STAGE_LIB="$(readlink -f "$STAGE/lib")"
 while read -r path; do
-  case "$path" in "$STAGE/lib/"*) continue ;; esac
+  case "$(readlink -f "$path")" in "$STAGE_LIB/"*) continue ;; esac
   if [ "$(owner "$path")" != "libc6" ]; then
     echo "release: $STAGE/bin/isartor resolves $path outside the bundle:" >&2
     ldd "$STAGE/bin/isartor" >&2

@@ -151,15 +151,27 @@ def main():
 
     unowned = []
     shipped = {}
+    linked_shared = set()
     for f in linked:
         if f.startswith(str(args.build_dir)) or not f.startswith("/"):
             continue  # our own objects and archives
-        pkg = owner_of(f, owners)
+        real = os.path.realpath(f)
+        if ".so" in os.path.basename(f):
+            with open(real, "rb") as fh:
+                if fh.read(4) != b"\x7fELF":
+                    continue  # a linker script (libgcc_s.so, libc.so): names other inputs
+            pkg = owner_of(real, owners)  # the runtime package, not the -dev symlink's
+        else:
+            pkg = owner_of(f, owners)
         if pkg is None:
             unowned.append(f)
             continue
-        is_shared = ".so" in os.path.basename(f)
-        note(pkg, "system" if pkg in GLIBC_PACKAGES else ("shipped-shared" if is_shared else "static"))
+        if pkg in GLIBC_PACKAGES:
+            note(pkg, "system")
+        elif ".so" in os.path.basename(f):
+            linked_shared.add(pkg)  # must be shipped in lib/ (checked below)
+        else:
+            note(pkg, "static")
     for h in compiled_headers(args.build_dir, linked):
         if not h.startswith("/usr/"):
             continue  # our sources and generated files
@@ -178,6 +190,8 @@ def main():
             continue
         note(pkg, "shipped-shared")
         shipped.setdefault(pkg, []).append(lib)
+    for pkg in sorted(linked_shared - set(shipped)):
+        unowned.append(f"{pkg} (linked as a shared library but not shipped in lib/)")
     if unowned:
         print("release_sbom: files of unknown origin linked or shipped: " + ", ".join(unowned),
               file=sys.stderr)
