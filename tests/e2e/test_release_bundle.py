@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
@@ -75,9 +76,13 @@ def bare_root(bundle, tmp_path_factory):
         copied.append(str(src))
     # glibc and nothing else: the C++ runtime and oneDNN come from the bundle's lib/.
     assert all(re.search(r"/(libc|libm|ld-linux-x86-64)\.so", p) for p in copied), copied
+    (root / "proc").mkdir()
+    # Nothing else: the bundle, the glibc files, an empty /proc mount point.
+    assert sorted(p.name for p in root.iterdir()) == ["lib", "lib64", "opt", "proc"], \
+        sorted(root.iterdir())
     keys = root / "keys"
     keys.mkdir()
-    shutil.copy(bundle.public_key, keys / "release.pub.pem")
+    shutil.copy(bundle.public_key, keys / "release.pub.pem")  # carried in separately
     return root, f"/opt/{bundle.name}"
 
 
@@ -96,11 +101,18 @@ def netns():
         subprocess.run(["ip", "netns", "delete", name])
 
 
+def root_cmd(netns, root, *argv):
+    """argv (a path inside the bare root) run with chroot inside the namespace. Like any Linux
+    host the root has /proc (its own pid namespace's, mounted privately): glibc resolves the
+    binary's $ORIGIN run path through /proc/self/exe."""
+    return ["ip", "netns", "exec", netns, "unshare", "--mount", "--pid", "--fork",
+            "--kill-child=SIGTERM", f"--mount-proc={root}/proc", "chroot", str(root), *argv]
+
+
 def in_root(netns, root, *argv, env=None, **kw):
-    """Runs argv (a path inside the bare root) with chroot inside the namespace."""
     full_env = {"PATH": SYSTEM_PATH, **(env or {})}
-    return subprocess.run(["ip", "netns", "exec", netns, "chroot", str(root), *argv],
-                          env=full_env, capture_output=True, text=True, timeout=120, **kw)
+    return subprocess.run(root_cmd(netns, root, *argv), env=full_env, capture_output=True,
+                          text=True, timeout=120, **kw)
 
 
 def test_version_reports_the_embedded_model(bare_root, netns):
@@ -116,7 +128,7 @@ def test_offline_check_passes_in_the_bare_root(bare_root, netns):
                 env={"ISARTOR__OFFLINE_MODE": "true"})
     assert r.returncode == 0, r.stdout + r.stderr
     report = json.loads(r.stdout)
-    assert report["offline_mode"] is True, report
+    assert report["offline_mode"] is True and report["air_gap_compatible"] is True, report
 
 
 def test_serves_an_l1a_and_an_l1b_hit_inside_the_namespace(bare_root, netns, tmp_path):
@@ -136,8 +148,7 @@ def test_serves_an_l1a_and_an_l1b_hit_inside_the_namespace(bare_root, netns, tmp
                "ISARTOR__EXTERNAL_LLM_URL": upstream_url + "/v1",
                "ISARTOR__LLM_PROVIDER": "openai", "ISARTOR__CACHE_MODE": "both"}
         gateway = subprocess.Popen(
-            ["ip", "netns", "exec", netns, "chroot", str(root), f"{app}/bin/isartor"],
-            env=env, stdout=subprocess.DEVNULL, stderr=err)
+            root_cmd(netns, root, f"{app}/bin/isartor"), env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=err)
         port = None
         deadline = time.monotonic() + 60
         while port is None and time.monotonic() < deadline:
@@ -167,7 +178,9 @@ def test_serves_an_l1a_and_an_l1b_hit_inside_the_namespace(bare_root, netns, tmp
         assert len(recorded) == 1, recorded
     finally:
         if gateway is not None:
-            gateway.terminate()
+            # Its own process group: unshare's waiting parent ignores SIGTERM, the gateway
+            # (pid 1 of its pid namespace) must get it.
+            os.killpg(gateway.pid, signal.SIGTERM)
             gateway.wait(timeout=30)
         upstream.kill()
         upstream.wait()
@@ -272,7 +285,7 @@ def test_bundle_holds_what_docs_release_md_promises(bundle, bare_root):
     listed = {line.split("  ", 1)[1] for line in sums}
     for path in ("bin/isartor", "lib/libdnnl.so.2", "lib/libgomp.so.1", "lib/libstdc++.so.6",
                  "docs/release.md", "README.md", "sbom.cdx.json",
-                 "licenses/libdnnl2/copyright", "licenses/libssl3/copyright",
+                 "licenses/libdnnl2/copyright", "licenses/libssl-dev/copyright",
                  "licenses/all-MiniLM-L6-v2/LICENSE"):
         assert path in listed, path
     if (ROOT / "deploy" / "systemd" / "isartor.service").exists():
