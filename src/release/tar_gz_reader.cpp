@@ -105,9 +105,9 @@ Status TarGzReader::ReadExact(char* buf, size_t n, const char* what) {
                                                  msg + ")");
     }
     if (r == 0) {
-      return MakeError(ErrorCode::kDataLoss, path_ + ": truncated: the archive ends at byte " +
-                                                 std::to_string(offset_ + got) + " inside " +
-                                                 what);
+      return MakeError(ErrorCode::kDataLoss,
+                       path_ + ": truncated: the archive ends at byte " +
+                           std::to_string(offset_ + got) + " of the unpacked tar, inside " + what);
     }
     got += static_cast<size_t>(r);
   }
