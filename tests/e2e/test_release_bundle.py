@@ -148,7 +148,8 @@ def test_serves_an_l1a_and_an_l1b_hit_inside_the_namespace(bare_root, netns, tmp
                "ISARTOR__EXTERNAL_LLM_URL": upstream_url + "/v1",
                "ISARTOR__LLM_PROVIDER": "openai", "ISARTOR__CACHE_MODE": "both"}
         gateway = subprocess.Popen(
-            root_cmd(netns, root, f"{app}/bin/isartor"), env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=err)
+            root_cmd(netns, root, f"{app}/bin/isartor"), env=env, start_new_session=True,
+            stdout=subprocess.DEVNULL, stderr=err)
         port = None
         deadline = time.monotonic() + 60
         while port is None and time.monotonic() < deadline:
@@ -302,7 +303,8 @@ def test_bundle_holds_what_docs_release_md_promises(bundle, bare_root):
     model = by_name["sentence-transformers/all-MiniLM-L6-v2"]
     files = {f["name"]: f["hashes"][0]["content"] for f in model["components"]}
     weights = ROOT / "models" / "all-MiniLM-L6-v2" / "model.safetensors"
-    assert files["all-MiniLM-L6-v2/model.safetensors"] == hashlib.sha256(weights.read_bytes()).hexdigest()
+    expected = hashlib.sha256(weights.read_bytes()).hexdigest()
+    assert files["all-MiniLM-L6-v2/model.safetensors"] == expected
     # Debug info lives beside the bundle, and the shipped binary links to it by name.
     assert bundle.debug_file.stat().st_size > 0
     sections = subprocess.run(["readelf", "-S", str(base / "bin" / "isartor")], check=True,
