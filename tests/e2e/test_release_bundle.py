@@ -178,14 +178,19 @@ def test_serves_an_l1a_and_an_l1b_hit_inside_the_namespace(bare_root, netns, tmp
         recorded = client(netns, "GET", upstream_url + "/_requests")["body"]
         assert len(recorded) == 1, recorded
     finally:
+        upstream.kill()
+        upstream.wait()
+        err.close()
         if gateway is not None:
             # Its own process group: unshare's waiting parent ignores SIGTERM, the gateway
             # (pid 1 of its pid namespace) must get it.
             os.killpg(gateway.pid, signal.SIGTERM)
-            gateway.wait(timeout=30)
-        upstream.kill()
-        upstream.wait()
-        err.close()
+            try:
+                gateway.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(gateway.pid, signal.SIGKILL)
+                gateway.wait()
+                raise
 
 
 CLIENT = """
