@@ -16,7 +16,7 @@ cd "$ROOT"
 APT_PACKAGES=(
   cmake ninja-build g++ pkg-config ca-certificates
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev
-  libcli11-dev libtomlplusplus-dev libutf8proc-dev libhnswlib-dev
+  libcli11-dev libtomlplusplus-dev libutf8proc-dev libhnswlib-dev zlib1g-dev
   libdnnl-dev ocl-icd-opencl-dev libopenblas-dev libeigen3-dev
   libgtest-dev libbenchmark-dev
   python3-venv python3-pip

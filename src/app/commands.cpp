@@ -13,6 +13,7 @@
 #include "embed/embed_command.h"
 #include "embed/embedded_model.h"
 #include "license/license_command.h"
+#include "release/release_command.h"
 
 namespace isartor {
 namespace {
@@ -71,6 +72,7 @@ int RunCli(int argc, char** argv) {
   AddAuditCommand(app);
   AddLicenseCommand(app);
   AddConnectCommand(app);
+  AddReleaseCommand(app);
   app.require_subcommand(0, 1);
 
   try {
@@ -78,7 +80,7 @@ int RunCli(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  // embed / audit / license did their work in their callbacks during parse().
+  // embed / audit / license / release did their work in their callbacks during parse().
   for (const CLI::App* sub : app.get_subcommands()) {
     if (sub != up && sub != config_cmd && sub != check_cmd) return 0;
   }

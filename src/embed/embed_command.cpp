@@ -2,7 +2,9 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -16,6 +18,7 @@ namespace {
 struct EmbedArgs {
   std::string model_dir;
   bool from_stdin = false;
+  int repeat = 0;
   std::vector<std::string> texts;
 };
 
@@ -49,6 +52,33 @@ bool PrintBatch(const Embedder& embedder, const std::vector<std::string>& texts)
   return true;
 }
 
+// --repeat: one single-text call at a time on this thread, as a cache lookup embeds a prompt;
+// prints {"text","tokens","calls","p10_ms","median_ms"} per text so a site (and
+// bench/embed_bench.py) can time the shipped binary itself.
+bool PrintLatency(const Embedder& embedder, const std::string& text, int repeat) {
+  const std::vector<std::string> one{text};
+  std::vector<double> ms;
+  size_t tokens = 0;
+  for (int i = 0; i < repeat + 5; ++i) {  // 5 warm-up calls are not counted
+    const auto t0 = std::chrono::steady_clock::now();
+    auto result = embedder.EmbedBatch(one);
+    const auto t1 = std::chrono::steady_clock::now();
+    if (!result.ok()) {
+      std::cerr << "isartor embed: " << result.error().message << "\n";
+      return false;
+    }
+    tokens = (*result)[0].tokens.size();
+    if (i >= 5) ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  std::cout << "{\"text\":"
+            << boost::json::serialize(boost::json::string_view(text.data(), text.size()))
+            << ",\"tokens\":" << tokens << ",\"calls\":" << ms.size()
+            << ",\"p10_ms\":" << ms[ms.size() / 10] << ",\"median_ms\":" << ms[ms.size() / 2]
+            << "}\n";
+  return true;
+}
+
 void RunEmbed(const EmbedArgs& args) {
   if (args.texts.empty() && !args.from_stdin) {
     std::cerr << "isartor embed: give TEXT arguments or --stdin\n";
@@ -62,6 +92,12 @@ void RunEmbed(const EmbedArgs& args) {
     std::cerr << "isartor embed: " << ErrorCodeName(embedder.error().code) << ": "
               << embedder.error().message << "\n";
     throw CLI::RuntimeError(1);
+  }
+  if (args.repeat > 0) {
+    for (const auto& t : args.texts) {
+      if (!PrintLatency(**embedder, t, args.repeat)) throw CLI::RuntimeError(1);
+    }
+    return;
   }
   constexpr size_t kChunk = 32;  // bounded memory for long stdin streams
   std::vector<std::string> chunk;
@@ -96,6 +132,10 @@ void AddEmbedCommand(CLI::App& app) {
                   "Model folder (default: $ISARTOR__EMBEDDING_MODEL_DIR, the embedded model, "
                   "then the default models folder)");
   cmd->add_flag("--stdin", args->from_stdin, "Also read texts from standard input, one per line");
+  cmd->add_option("--repeat", args->repeat,
+                  "Time N single-text embeddings of each TEXT and print p10/median ms instead "
+                  "of the vectors")
+      ->check(CLI::Range(1, 1000000));
   cmd->add_option("TEXT", args->texts, "Texts to embed");
   cmd->callback([args] { RunEmbed(*args); });
 }
