@@ -52,6 +52,8 @@ command -v buildah >/dev/null || die "buildah is not installed (apt-get install 
 UID_NUM=10001
 WORK="$(mktemp -d /var/tmp/isartor-images.XXXXXX)"
 STORAGE="${ISARTOR_BUILDAH_ROOT:-$WORK/storage}"
+# Docker format from the start: the working container keeps HEALTHCHECK (OCI has no field).
+export BUILDAH_FORMAT=docker
 B=(buildah --storage-driver vfs --root "$STORAGE" --runroot "$WORK/run")
 CONTAINERS=()
 cleanup() {
@@ -102,7 +104,7 @@ copy_runtime_libs() {
 
 stage_root() {
   local binary="$1" root="$2"
-  mkdir -p "$root/opt/isartor/bin" "$root/etc" "$root/tmp" "$root/models"
+  mkdir -p "$root/opt/isartor/bin" "$root/etc" "$root/tmp" "$root/models" "$root/var/lib"
   chmod 1777 "$root/tmp"
   # The bundle's files except the binaries and docs/ (licenses, SBOM, lib/).
   (cd "$TOP" && find . -mindepth 1 -maxdepth 1 ! -name bin ! -name docs -exec cp -a {} "$root/opt/isartor/" \;)
@@ -121,12 +123,13 @@ build() {
   shift 3
   local root="$WORK/root-$name" state="$WORK/state-$name" ctr
   stage_root "$binary" "$root"
-  mkdir -p "$state"
+  mkdir -p "$state/isartor"
+  chmod 0700 "$state/isartor"
   ctr="$("${B[@]}" from --quiet scratch)"
   CONTAINERS+=("$ctr")
   "${B[@]}" copy --quiet "$ctr" "$root/" / >/dev/null
   # State and the audit log; the only folder the user may write besides /tmp.
-  "${B[@]}" copy --quiet --chown "$UID_NUM:$UID_NUM" --chmod 0700 "$ctr" "$state/" /var/lib/isartor >/dev/null
+  "${B[@]}" copy --quiet --chown "$UID_NUM:$UID_NUM" "$ctr" "$state/" /var/lib/ >/dev/null
   "${B[@]}" config \
     --user "$UID_NUM:$UID_NUM" \
     --port 8080 \
@@ -136,7 +139,7 @@ build() {
     --entrypoint '["/opt/isartor/bin/isartor"]' \
     --cmd '[]' \
     --stop-signal SIGTERM \
-    --healthcheck 'CMD ["/opt/isartor/bin/isartor", "healthcheck"]' \
+    --healthcheck 'CMD /opt/isartor/bin/isartor healthcheck' \
     --healthcheck-interval 30s --healthcheck-timeout 5s \
     --healthcheck-start-period 20s --healthcheck-retries 3 \
     --label org.opencontainers.image.title=isartor \

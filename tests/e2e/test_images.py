@@ -1,0 +1,107 @@
+"""scripts/build-images.sh: the airgapped OCI image, built with buildah from a release bundle,
+loaded back from its OCI archive and run with `buildah run --isolation chroot` (docker and
+podman cannot run containers in this sandbox).
+
+The bundle is ISARTOR_BUNDLE when set (the real one from scripts/release.sh); otherwise a
+stand-in holding only isartor-<version>/bin/isartor, the binary under test without its debug
+info, because images are built from a bundle's layout."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from conftest import BIN
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILDAH = shutil.which("buildah")
+pytestmark = pytest.mark.skipif(BUILDAH is None or os.geteuid() != 0,
+                                reason="needs buildah (scripts/setup.sh) and root")
+
+
+def version():
+    out = subprocess.run([str(BIN), "--version"], capture_output=True, text=True).stdout
+    return re.match(r"isartor (\S+)", out).group(1)
+
+
+@pytest.fixture(scope="module")
+def image(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("images")
+    v = version()
+    bundle = os.environ.get("ISARTOR_BUNDLE")
+    if not bundle:
+        top = tmp / f"isartor-{v}" / "bin"
+        top.mkdir(parents=True)
+        subprocess.run(["objcopy", "--strip-debug", str(BIN), str(top / "isartor")], check=True)
+        bundle = tmp / f"isartor-{v}-linux-x86_64.tar.gz"
+        with tarfile.open(bundle, "w:gz", compresslevel=1) as t:
+            t.add(tmp / f"isartor-{v}", arcname=f"isartor-{v}")
+    storage = tmp / "storage"
+    env = dict(os.environ, ISARTOR_BUILDAH_ROOT=str(storage))
+    r = subprocess.run([str(ROOT / "scripts" / "build-images.sh"), "--airgapped-only",
+                        "--out", str(tmp / "dist"), str(bundle)],
+                       env=env, capture_output=True, text=True, timeout=1200)
+    assert r.returncode == 0, r.stdout + r.stderr
+    archive = tmp / "dist" / f"isartor-{v}-airgapped.oci.tar"
+    assert archive.stat().st_size > 0
+    b = [BUILDAH, "--storage-driver", "vfs", "--root", str(storage), "--runroot", str(tmp / "run")]
+    # A new container from the archive, as a site would load it.
+    ctr = subprocess.run(b + ["from", "--quiet", f"oci-archive:{archive}"], capture_output=True,
+                         text=True, check=True).stdout.strip()
+    yield {"b": b, "ctr": ctr, "version": v, "tag": f"isartor:{v}-airgapped"}
+    subprocess.run(b + ["rm", ctr], capture_output=True)
+    subprocess.run(b + ["rmi", "--all", "--force"], capture_output=True)
+    shutil.rmtree(storage, ignore_errors=True)
+
+
+def run_in(image, *cmd, env=()):
+    args = image["b"] + ["run", "--isolation", "chroot"]
+    for e in env:
+        args += ["--env", e]
+    return subprocess.run(args + [image["ctr"], "--", *cmd], capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_version_inside_the_image_says_the_model_is_embedded(image):
+    r = run_in(image, "/opt/isartor/bin/isartor", "--version")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == f"isartor {image['version']} (MiniLM model embedded)"
+
+
+def test_check_inside_the_image_passes_offline_with_an_internal_upstream(image):
+    r = run_in(image, "/opt/isartor/bin/isartor", "check", "--json",
+               env=["ISARTOR__OFFLINE_MODE=true",
+                    "ISARTOR__EXTERNAL_LLM_URL=http://10.0.0.5:8000/v1"])
+    assert r.returncode == 0, r.stdout + r.stderr
+    report = json.loads(r.stdout)
+    assert report["offline_mode"] is True and report["air_gap_compatible"] is True
+
+
+def test_default_command_refuses_the_pod_network_without_a_gateway_key(image):
+    # The image listens on 0.0.0.0:8080; without a key the product refuses before binding.
+    r = run_in(image, "/opt/isartor/bin/isartor")
+    assert r.returncode == 2
+    assert "refusing to listen on 0.0.0.0:8080 without ISARTOR__GATEWAY_API_KEY" in r.stderr
+
+
+def test_image_config_is_non_root_with_port_and_health_check(image):
+    r = subprocess.run(image["b"] + ["inspect", "--type", "image", image["tag"]],
+                       capture_output=True, text=True, check=True)
+    info = json.loads(r.stdout)
+    oci = info["OCIv1"]["config"]
+    assert oci["User"] == "10001:10001"
+    assert set(oci["ExposedPorts"]) & {"8080", "8080/tcp"}
+    assert "ISARTOR__HOST_PORT=0.0.0.0:8080" in oci["Env"]
+    assert oci["Entrypoint"] == ["/opt/isartor/bin/isartor"]
+    # Only the Docker format carries HEALTHCHECK (the image is committed in that format).
+    health = info["Docker"]["config"]["Healthcheck"]
+    assert health["Test"] == ["CMD", "/opt/isartor/bin/isartor", "healthcheck"]
+
+
+def test_image_holds_no_shell(image):
+    r = run_in(image, "/bin/sh", "-c", "true")
+    assert r.returncode != 0
