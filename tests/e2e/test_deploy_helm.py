@@ -83,7 +83,8 @@ def test_config_and_secret_hold_isartor_variables_the_binary_accepts(helm):
     assert secret == {"ISARTOR__GATEWAY_API_KEY": "test-key"}
     assert data["ISARTOR__HOST_PORT"] == "0.0.0.0:8080"
     assert data["ISARTOR__OFFLINE_MODE"] == "true"
-    assert data["ISARTOR__INTERNAL_NETWORKS"] == "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"
+    assert data["ISARTOR__INTERNAL_NETWORKS"] == \
+        "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"
     assert all(isinstance(v, str) for v in data.values())
     reference = subprocess.run([str(BIN), "config", "--reference"], capture_output=True,
                                text=True, timeout=60).stdout
@@ -110,8 +111,9 @@ def test_network_policy_egress_allows_only_the_internal_networks_and_dns(helm):
     dns = [rule for rule in egress if any("namespaceSelector" in p for p in rule["to"])]
     assert len(dns) == 1
     assert sorted((p["port"], p["protocol"]) for p in dns[0]["ports"]) == [(53, "TCP"), (53, "UDP")]
-    # The same list is the gateway's own perimeter.
-    assert by_kind["ConfigMap"]["data"]["ISARTOR__INTERNAL_NETWORKS"] == "10.20.0.0/16,192.168.7.0/24"
+    # The same list (plus the pod's loopback) is the gateway's own perimeter.
+    assert by_kind["ConfigMap"]["data"]["ISARTOR__INTERNAL_NETWORKS"] == \
+        "127.0.0.0/8,::1/128,10.20.0.0/16,192.168.7.0/24"
 
 
 def test_service_monitor_is_optional(helm):

@@ -1,5 +1,6 @@
 """deploy/systemd: the unit and the offline-site drop-in pass `systemd-analyze verify` (no
 running systemd needed; nothing is started) and keep their sandbox."""
+import os
 import re
 import shutil
 import subprocess
@@ -70,6 +71,17 @@ def test_unit_keeps_its_sandbox_and_reads_config_from_etc():
     d = settings(SRC / "isartor.service.d" / "offline-site.conf")
     assert d["IPAddressDeny"] == ["any"] and d["IPAddressAllow"]
     assert "ISARTOR__OFFLINE_MODE=true" in d["Environment"]
+
+
+def test_the_example_config_file_is_accepted_by_the_binary():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ISARTOR__")}
+    env["ISARTOR__GATEWAY_API_KEY"] = "from-the-environment-file"
+    r = subprocess.run([str(BIN), "--config", str(SRC / "isartor.toml"), "config"], env=env,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "ISARTOR__HOST_PORT=0.0.0.0:8080" in r.stdout
+    assert "ISARTOR__OFFLINE_MODE=true" in r.stdout
+    assert "ISARTOR__GATEWAY_API_KEY=****" in r.stdout
 
 
 def exposure(unit):

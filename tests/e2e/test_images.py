@@ -105,3 +105,57 @@ def test_image_config_is_non_root_with_port_and_health_check(image):
 def test_image_holds_no_shell(image):
     r = run_in(image, "/bin/sh", "-c", "true")
     assert r.returncode != 0
+
+
+def build_images(*args):
+    return subprocess.run([str(ROOT / "scripts" / "build-images.sh"), *map(str, args)],
+                          capture_output=True, text=True, timeout=300)
+
+
+def make_bundle(tmp, version, files):
+    """A bundle tarball holding `files` ({relative path: (content, mode)}) under isartor-<v>/."""
+    path = tmp / f"isartor-{version}-linux-x86_64.tar.gz"
+    with tarfile.open(path, "w:gz", compresslevel=1) as t:
+        for rel, (src, mode) in files.items():
+            info = t.gettarinfo(str(src), arcname=f"isartor-{version}/{rel}")
+            info.mode = mode
+            with open(src, "rb") as f:
+                t.addfile(info, f)
+    return path
+
+
+def test_a_truncated_bundle_is_refused_by_name(tmp_path):
+    good = make_bundle(tmp_path, "9.9.9", {"bin/isartor": (BIN, 0o755)})
+    cut = tmp_path / "cut.tar.gz"
+    cut.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    r = build_images("--airgapped-only", "--out", tmp_path / "dist", cut)
+    assert r.returncode == 1
+    assert f"{cut} is not a readable .tar.gz" in r.stderr
+    assert not (tmp_path / "dist").exists()
+
+
+def test_a_bundle_without_the_binary_is_refused(tmp_path):
+    notes = tmp_path / "NOTES"
+    notes.write_text("no binary here\n")
+    bundle = make_bundle(tmp_path, "9.9.9", {"NOTES": (notes, 0o644)})
+    r = build_images("--airgapped-only", bundle)
+    assert r.returncode == 1
+    assert "has no executable isartor-9.9.9/bin/isartor" in r.stderr
+
+
+def test_the_airgapped_image_needs_a_binary_with_the_model_inside(tmp_path):
+    # /bin/true prints no version: it stands for any binary that does not say "model embedded".
+    bundle = make_bundle(tmp_path, "9.9.9", {"bin/isartor": (Path("/bin/true"), 0o755)})
+    r = build_images("--airgapped-only", bundle)
+    assert r.returncode == 1
+    assert "has no embedded model" in r.stderr
+
+
+def test_the_slim_image_needs_a_binary_without_the_model(tmp_path):
+    bundle = make_bundle(tmp_path, "9.9.9", {"bin/isartor": (BIN, 0o755)})
+    r = build_images(bundle)
+    assert r.returncode == 1
+    assert "needs a binary without the embedded model" in r.stderr
+    r = build_images("--slim-binary", BIN, bundle)
+    assert r.returncode == 1
+    assert "embeds the model" in r.stderr
