@@ -132,7 +132,7 @@ build() {
   "${B[@]}" copy --quiet --chown "$UID_NUM:$UID_NUM" "$ctr" "$state/" /var/lib/ >/dev/null
   "${B[@]}" config \
     --user "$UID_NUM:$UID_NUM" \
-    --port 8080 \
+    --port 8080/tcp \
     --workingdir /var/lib/isartor \
     --env PATH=/opt/isartor/bin \
     --env ISARTOR__HOST_PORT=0.0.0.0:8080 \
