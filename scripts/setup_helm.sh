@@ -15,7 +15,9 @@ GO_TOOLCHAIN="go1.26.0"
 BIN_DIR="${ISARTOR_TOOLS_BIN:-${XDG_CACHE_HOME:-$HOME/.cache}/isartor/bin}"
 HELM="$BIN_DIR/helm-$HELM_VERSION"
 
-if [[ -x "$HELM" ]] && "$HELM" version --short 2>/dev/null | grep -q "^$HELM_VERSION"; then
+# `go install` builds report only the minor version ("v4.3"); the module version is in the
+# build info, checked when the binary is built.
+if [[ -x "$HELM" ]] && "$HELM" version --short 2>/dev/null | grep -q "^${HELM_VERSION%.*}"; then
   echo "setup_helm: $HELM is in place"
   echo "$HELM"
   exit 0
@@ -52,8 +54,9 @@ TMP="$(mktemp -d "$BIN_DIR/.build.XXXXXX")"
 trap 'rm -rf "$TMP"' EXIT
 GOTOOLCHAIN="${GOTOOLCHAIN:-auto}" GOFLAGS=-mod=mod GOBIN="$TMP" \
   "$GO" install "helm.sh/helm/v4/cmd/helm@$HELM_VERSION"
-"$TMP/helm" version --short | grep -q "^$HELM_VERSION" \
-  || { echo "setup_helm: the built helm does not report $HELM_VERSION" >&2; exit 1; }
+"$GO" version -m "$TMP/helm" | grep -qE "^\s+mod\s+helm.sh/helm/v4\s+$HELM_VERSION\b" \
+  || { echo "setup_helm: the built helm is not helm.sh/helm/v4 $HELM_VERSION" >&2; exit 1; }
+"$TMP/helm" version --short >/dev/null || { echo "setup_helm: the built helm does not run" >&2; exit 1; }
 mv -f "$TMP/helm" "$HELM"
 echo "setup_helm: built $HELM"
 echo "$HELM"
