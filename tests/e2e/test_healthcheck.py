@@ -52,3 +52,15 @@ def test_a_host_that_is_not_an_ip_address_is_a_configuration_error():
     r = healthcheck("gateway.example:8080")
     assert r.returncode == 2
     assert "not an IP address" in r.stderr
+
+
+def test_an_https_listener_is_probed_over_tls(gateway_factory, tmp_path):
+    from tls_certs import Pki
+    cert = Pki(tmp_path / "pki").issue("gateway.test", ips=["127.0.0.1"])
+    tls = {"ISARTOR__TLS_CERT_FILE": cert.cert, "ISARTOR__TLS_KEY_FILE": cert.key}
+    g = gateway_factory({"ISARTOR__CACHE_MODE": "exact", **tls})
+    r = healthcheck(f"127.0.0.1:{g.port}", tls)
+    assert r.returncode == 0, r.stderr
+    # The same listener asked in plain HTTP is not healthy: the probe follows the configuration.
+    r = healthcheck(f"127.0.0.1:{g.port}")
+    assert r.returncode == 1
