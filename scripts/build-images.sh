@@ -161,5 +161,7 @@ build() {
 
 build airgapped "$VERSION-airgapped" "$AIRGAPPED_BIN"
 if [[ $AIRGAPPED_ONLY -eq 0 ]]; then
-  build slim "$VERSION" "$SLIM_BINARY" --env ISARTOR__EMBEDDING_MODEL_DIR=/models --volume /models
+  # /models is an empty folder to mount over, not a VOLUME: an anonymous volume would hide a
+  # forgotten mount behind an empty folder (and buildah run does not bind over a VOLUME).
+  build slim "$VERSION" "$SLIM_BINARY" --env ISARTOR__EMBEDDING_MODEL_DIR=/models
 fi
