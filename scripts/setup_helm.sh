@@ -6,7 +6,7 @@
 # /usr/local/go) that is new enough, or any Go >= 1.21, which fetches the toolchain its go.mod
 # asks for from the module proxy by itself (GOTOOLCHAIN). Without one, Debian's golang-go
 # (1.19, too old to build Helm) is installed and used only to download the Go toolchain module
-# (golang.org/toolchain, the same module GOTOOLCHAIN uses) into the Go module cache.
+# (golang.org/toolchain, the same module GOTOOLCHAIN uses), kept beside the Helm binary.
 # Idempotent: returns at once when the binary is in place. Prints the binary's path last.
 set -euo pipefail
 
@@ -41,11 +41,21 @@ if [[ -z "$GO" ]]; then
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends golang-go
   fi
   MOD="golang.org/toolchain@v0.0.1-$GO_TOOLCHAIN.linux-amd64"
-  echo "setup_helm: downloading the Go toolchain module $MOD"
-  dir="$(GOFLAGS=-mod=mod /usr/lib/go/bin/go mod download -json "$MOD" \
-         | sed -nE 's/^\s*"Dir": "(.*)",?$/\1/p')"
-  [[ -n "$dir" && -x "$dir/bin/go" ]] || { echo "setup_helm: no go binary in $MOD" >&2; exit 1; }
-  GO="$dir/bin/go"
+  GOROOT_COPY="$BIN_DIR/$GO_TOOLCHAIN"
+  if [[ ! -x "$GOROOT_COPY/bin/go" ]]; then
+    echo "setup_helm: downloading the Go toolchain module $MOD"
+    dir="$(/usr/lib/go/bin/go mod download -json "$MOD" | sed -nE 's/^\s*"Dir": "(.*)",?$/\1/p')"
+    [[ -n "$dir" && -f "$dir/bin/go" ]] || { echo "setup_helm: no bin/go in $MOD" >&2; exit 1; }
+    # Module zips keep no executable bits (Go's own toolchain switch restores them too); the
+    # module cache is read-only, so the toolchain is copied next to the Helm binary.
+    mkdir -p "$BIN_DIR"
+    rm -rf "$GOROOT_COPY.tmp"
+    cp -r "$dir" "$GOROOT_COPY.tmp"
+    chmod -R u+w "$GOROOT_COPY.tmp"
+    chmod +x "$GOROOT_COPY.tmp"/bin/* "$GOROOT_COPY.tmp"/pkg/tool/linux_amd64/*
+    mv "$GOROOT_COPY.tmp" "$GOROOT_COPY"
+  fi
+  GO="$GOROOT_COPY/bin/go"
 fi
 
 echo "setup_helm: building helm $HELM_VERSION with $("$GO" env GOVERSION) (takes a few minutes once)"
