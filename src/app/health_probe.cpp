@@ -78,7 +78,9 @@ Result<HealthTarget> HealthTargetFor(const Config& config) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "ISARTOR__HOST_PORT: '" + host + "' is not an IP address");
   }
-  if (parsed->port == 0) return MakeError(ErrorCode::kInvalidArgument, "ISARTOR__HOST_PORT: port 0");
+  if (parsed->port == 0) {
+    return MakeError(ErrorCode::kInvalidArgument, "ISARTOR__HOST_PORT: port 0");
+  }
   if (addr.is_unspecified()) host = addr.is_v6() ? "::1" : "127.0.0.1";
   return HealthTarget{host, parsed->port, config.ListenerTls()};
 }

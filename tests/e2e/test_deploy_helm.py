@@ -14,8 +14,8 @@ from conftest import BIN
 
 ROOT = Path(__file__).resolve().parents[2]
 CHART = ROOT / "deploy" / "helm" / "isartor"
-HELM = Path(os.environ.get("ISARTOR_HELM", Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-                           / "isartor" / "bin" / "helm-v4.3.2"))
+CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+HELM = Path(os.environ.get("ISARTOR_HELM", CACHE / "isartor" / "bin" / "helm-v4.3.2"))
 KEY = ["--set", "secrets.ISARTOR__GATEWAY_API_KEY=test-key"]
 
 
@@ -77,7 +77,8 @@ def test_pod_runs_non_root_on_a_read_only_root_with_probes_and_resources(helm):
 
 
 def test_config_and_secret_hold_isartor_variables_the_binary_accepts(helm):
-    by_kind, _ = render(helm, *KEY, "--set", "config.ISARTOR__EXTERNAL_LLM_URL=http://10.1.2.3:8000/v1")
+    by_kind, _ = render(helm, *KEY,
+                        "--set", "config.ISARTOR__EXTERNAL_LLM_URL=http://10.1.2.3:8000/v1")
     data = by_kind["ConfigMap"]["data"]
     secret = {k: base64.b64decode(v).decode() for k, v in by_kind["Secret"]["data"].items()}
     assert secret == {"ISARTOR__GATEWAY_API_KEY": "test-key"}
@@ -130,7 +131,8 @@ def test_model_from_a_volume_uses_the_slim_image_and_mounts_it_read_only(helm):
     c = pod["containers"][0]
     assert c["image"] == "isartor:0.1.0"
     assert {"name": "model", "mountPath": "/models", "readOnly": True} in c["volumeMounts"]
-    assert {"name": "model", "persistentVolumeClaim": {"claimName": "isartor-model"}} in pod["volumes"]
+    claim = {"name": "model", "persistentVolumeClaim": {"claimName": "isartor-model"}}
+    assert claim in pod["volumes"]
     assert by_kind["ConfigMap"]["data"]["ISARTOR__EMBEDDING_MODEL_DIR"] == "/models"
 
 

@@ -12,7 +12,8 @@ from conftest import BIN
 
 SRC = Path(__file__).resolve().parents[2] / "deploy" / "systemd"
 ANALYZE = shutil.which("systemd-analyze")
-pytestmark = pytest.mark.skipif(ANALYZE is None, reason="systemd-analyze missing: run scripts/setup.sh")
+pytestmark = pytest.mark.skipif(ANALYZE is None,
+                                reason="systemd-analyze missing: run scripts/setup.sh")
 
 
 def unit_copy(tmp_path, drop_in=True):
