@@ -185,5 +185,7 @@ if [[ $run_ok -eq 1 ]]; then
   say "scripts/test.sh $([[ $test_ok -eq 1 ]] && echo passed || echo FAILED) in $(fmt "$test_secs")"
 fi
 
-echo "fresh-root: summary: run.sh to /healthz $(fmt "$run_secs") ($([[ $run_ok -eq 1 ]] && echo ok || echo FAILED)), test.sh $(fmt "$test_secs") ($([[ $test_ok -eq 1 ]] && echo ok || echo FAILED)), total $(fmt "$(elapsed "$t0")")"
+verdict() { [[ $1 -eq 1 ]] && echo ok || echo FAILED; }
+echo "fresh-root: summary: run.sh to /healthz $(fmt "$run_secs") ($(verdict $run_ok))," \
+     "test.sh $(fmt "$test_secs") ($(verdict $test_ok)), total $(fmt "$(elapsed "$t0")")"
 [[ $run_ok -eq 1 && $test_ok -eq 1 ]]
