@@ -1,5 +1,7 @@
 #include "http/server_tls.h"
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -13,7 +15,7 @@ namespace {
 class ServerTlsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = ::testing::TempDir() + "/server_tls_test";
+    dir_ = ::testing::TempDir() + "/server_tls_test-" + std::to_string(getpid());
     std::filesystem::create_directories(dir_);
     pki_ = std::make_unique<testing::TestPki>(dir_);
   }
