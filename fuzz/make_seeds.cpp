@@ -34,8 +34,8 @@ void Seed(const std::string& target, const std::string& name, std::string_view b
   const std::string dir = g_out + "/" + target;
   mkdir(g_out.c_str(), 0755);
   mkdir(dir.c_str(), 0755);
-  std::ofstream(dir + "/" + name, std::ios::binary).write(bytes.data(),
-                                                            static_cast<std::streamsize>(bytes.size()));
+  std::ofstream out(dir + "/" + name, std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
 std::string ReadAll(const std::string& path) {
@@ -129,7 +129,9 @@ void AuditSeeds() {
     options.checkpoint_interval = std::chrono::milliseconds(0);
     options.fsync = audit::FsyncPolicy::kNever;
     options.rotate_bytes = rotate_bytes;
-    options.clock = [] { return std::chrono::system_clock::time_point(std::chrono::seconds(1767225600)); };
+    options.clock = [] {
+      return std::chrono::system_clock::time_point(std::chrono::seconds(1767225600));
+    };
     auto log = audit::AuditLog::Open(options);
     if (!log.ok()) {
       std::cerr << "audit log: " << log.error().message << "\n";

@@ -1,5 +1,7 @@
 #include "config/config.h"
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -20,7 +22,8 @@ TEST(ConfigTest, DefaultsMatchTheDocumentedValues) {
 }
 
 TEST(ConfigTest, EnvironmentOverridesFileAndFlagsOverrideEnvironment) {
-  std::string path = ::testing::TempDir() + "/isartor_test.toml";
+  std::string path =
+      ::testing::TempDir() + "/isartor_test-" + std::to_string(getpid()) + ".toml";
   std::ofstream(path) << "host_port = \"127.0.0.1:1111\"\ncache_ttl_secs = 7\n"
                          "[layer2]\nmodel_name = \"tiny\"\n";
   ConfigSources s;
@@ -49,7 +52,7 @@ TEST(ConfigTest, InvalidConfigListsEveryProblem) {
 }
 
 TEST(ConfigTest, SecretsCanComeFromFilesAndAreMasked) {
-  std::string path = ::testing::TempDir() + "/isartor_key";
+  std::string path = ::testing::TempDir() + "/isartor_key-" + std::to_string(getpid());
   std::ofstream(path) << "sk-secret\n";
   ConfigSources s;
   s.env["ISARTOR__EXTERNAL_LLM_API_KEY_FILE"] = path;

@@ -1,5 +1,7 @@
 #include "config/tls_vars.h"
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -58,7 +60,8 @@ TEST(TlsVarsTest, ModesAndVersionsOutsideTheirListsAreRefused) {
 }
 
 TEST(TlsVarsTest, PerDestinationSettingsLandInTheirGroupFromEnvAndToml) {
-  std::string path = ::testing::TempDir() + "/tls_vars_test.toml";
+  std::string path =
+      ::testing::TempDir() + "/tls_vars_test-" + std::to_string(getpid()) + ".toml";
   std::ofstream(path) << "upstream_ca_file = \"/site/ca.pem\"\n"
                          "otel_ca_file = \"/otel/ca.pem\"\n"
                          "[layer2]\nca_file = \"/l2/ca.pem\"\ntls_insecure = true\n";
@@ -75,7 +78,7 @@ TEST(TlsVarsTest, PerDestinationSettingsLandInTheirGroupFromEnvAndToml) {
 }
 
 TEST(TlsVarsTest, TheKeyPassphraseIsASecretReadFromAFile) {
-  std::string path = ::testing::TempDir() + "/tls_passphrase";
+  std::string path = ::testing::TempDir() + "/tls_passphrase-" + std::to_string(getpid());
   std::ofstream(path) << "correct horse\n";
   Config c = Load({{"ISARTOR__TLS_KEY_PASSPHRASE_FILE", path}}).value();
   EXPECT_EQ(c.tls_key_passphrase, "correct horse");

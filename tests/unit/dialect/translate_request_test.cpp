@@ -75,7 +75,8 @@ TEST(AnthropicRequestToOpenAITest, MapsToolsToolUseAndToolResults) {
 TEST(AnthropicRequestToOpenAITest, MapsEachToolChoice) {
   auto choice = [](std::string_view tc) {
     auto r = AnthropicRequestToOpenAI(Obj(std::string(R"({"max_tokens":1,"tool_choice":)") +
-                                          std::string(tc) + R"(,"messages":[{"role":"user","content":"x"}]})"));
+                                          std::string(tc) +
+                                          R"(,"messages":[{"role":"user","content":"x"}]})"));
     return r.ok() ? r->at("tool_choice") : json::value("error");
   };
   EXPECT_EQ(choice(R"({"type":"auto"})"), "auto");
@@ -196,7 +197,8 @@ TEST(AnthropicRequestToOpenAITest, RefusesMessagesThatTranslateToNothing) {
 // a message. It used to translate into a request with "messages":[], which no upstream accepts.
 TEST(OpenAIRequestToAnthropicTest, RefusesAConversationOfSystemMessagesOnly) {
   const json::object body = Obj(R"({"model":"m","messages":[{"role":"developer","content":[
-    {"type":"text","text":"look"},{"type":"image_url","image_url":{"url":"data:image/png;base64,AA=="}}]},
+    {"type":"text","text":"look"},
+    {"type":"image_url","image_url":{"url":"data:image/png;base64,AA=="}}]},
     {"role":"assistant","content":""}]})");
   ASSERT_TRUE(ValidateRequest(Dialect::kOpenAI, body).ok());
   auto r = OpenAIRequestToAnthropic(body, 64);

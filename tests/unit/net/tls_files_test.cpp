@@ -1,5 +1,7 @@
 #include "net/tls_files.h"
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 #include <openssl/pem.h>
 
@@ -21,7 +23,7 @@ X509* ReadCert(const std::string& path) {
 class TlsFilesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = ::testing::TempDir() + "/tls_files_test";
+    dir_ = ::testing::TempDir() + "/tls_files_test-" + std::to_string(getpid());
     std::filesystem::create_directories(dir_);
     pki_ = std::make_unique<testing::TestPki>(dir_);
   }

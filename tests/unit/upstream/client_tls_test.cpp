@@ -1,5 +1,7 @@
 #include "upstream/client_tls.h"
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -65,7 +67,7 @@ TEST(ClientTlsTest, InsecureIsRefusedOfflineUnlessTheDestinationIsLoopback) {
 }
 
 TEST(ClientTlsTest, ContextVerifiesPeersAgainstTheBundleWithTls12AtLeast) {
-  std::string dir = ::testing::TempDir() + "/client_tls_test";
+  std::string dir = ::testing::TempDir() + "/client_tls_test-" + std::to_string(getpid());
   std::filesystem::create_directories(dir);
   testing::TestPki pki(dir);
   ClientTlsSettings s;
