@@ -140,10 +140,12 @@ asio::awaitable<bool> ApiHandler::SendSimple(ServerStream& stream, std::string r
 asio::awaitable<bool> ApiHandler::NoRoute(const HttpRequest& req, const std::string& path,
                                           std::string request_id, bool keep_alive,
                                           ServerStream& stream) {
-  Dialect d = path.rfind("/v1/messages", 0) == 0 ? Dialect::kAnthropic : Dialect::kOpenAI;
+  Dialect d = path.rfind("/v1/messages", 0) == 0    ? Dialect::kAnthropic
+              : path.rfind("/v1/responses", 0) == 0 ? Dialect::kResponses
+                                                    : Dialect::kOpenAI;
   Diag(LogLevel::kInfo, "request " + request_id + ": no route for " +
                             std::string(req.method_string()) + " " + path);
-  deps_.metrics->RecordRequest(FinalLayer::kNone, FamilyOf(d), 404, 0);
+  deps_.metrics->RecordRequest(FinalLayer::kNone, FamilyOf(d, path), 404, 0);
   ClientSink sink(stream, d, false, std::move(request_id), keep_alive, std::chrono::seconds(30));
   (void)co_await sink.SendRaw(404, "application/json",
                               dialect::ErrorBody(d, dialect::ErrorTypeForStatus(d, 404),
