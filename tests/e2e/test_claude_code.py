@@ -247,7 +247,7 @@ def test_claude_code_against_a_real_llama_cpp_server(gateway_factory, claude_hom
                               "ISARTOR__MODEL_ALIASES": aliases,
                               "ISARTOR__L3_TIMEOUT_SECS": "1500"})
         proc, result = claude_home.run(gw.base, "What is the capital of France?", timeout=1800,
-                                       extra_env={"CLAUDE_CODE_MAX_OUTPUT_TOKENS": "64",
+                                       extra_env={"CLAUDE_CODE_MAX_OUTPUT_TOKENS": "256",
                                                   "API_TIMEOUT_MS": "1800000"})
         assert proc.returncode == 0, proc.stdout + proc.stderr
         assert result["is_error"] is False and result["result"].strip(), result
