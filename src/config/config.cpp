@@ -125,9 +125,20 @@ std::vector<ConfigVar> BuildVars() {
   v.push_back(Num<int>("ISARTOR__L3_CONNECT_TIMEOUT_SECS", "l3_connect_timeout_secs",
                        &Config::l3_connect_timeout_secs, "5", "Upstream connect deadline.", 1,
                        600));
+  v.push_back(Num<int>("ISARTOR__L3_TOTAL_TIMEOUT_SECS", "l3_total_timeout_secs",
+                       &Config::l3_total_timeout_secs, "600",
+                       "Upstream deadline for one whole answer, first byte to last (a trickling "
+                       "upstream is cut here; a stream already started ends with an error event).",
+                       1, 86400));
+  v.push_back(Num<std::size_t>("ISARTOR__L3_MAX_RESPONSE_BYTES", "l3_max_response_bytes",
+                               &Config::l3_max_response_bytes, "67108864",
+                               "Largest upstream answer, JSON or a whole stream; larger is a 502 "
+                               "(or a stream ended with an error event) and never cached.",
+                               4096, std::size_t{1} << 34));
   v.push_back(Num<int>("ISARTOR__L3_MAX_RETRIES", "l3_max_retries", &Config::l3_max_retries, "2",
-                       "Retries per upstream for connect errors, 429, 502, 503, 504 (only before "
-                       "the first byte reached the client).", 0, 10));
+                       "Retries per upstream for connect errors, connection resets, 429, 502, "
+                       "503, 504 (only before the first byte reached the client; then the next "
+                       "fallback). See docs/hardening.md for the whole fault policy.", 0, 10));
   v.push_back({"ISARTOR__FALLBACK_PROVIDERS", "fallback_providers", "",
                "Ordered fallbacks tried after the primary fails: comma-separated "
                "provider@base_url[@API_KEY_ENV_VAR], e.g. openai@http://10.0.0.7:8000/v1. "

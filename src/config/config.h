@@ -86,6 +86,8 @@ struct Config {
   int l3_timeout_secs = 120;
   int l3_connect_timeout_secs = 5;
   int l3_max_retries = 2;
+  int l3_total_timeout_secs = 600;
+  std::size_t l3_max_response_bytes = 64u << 20;
   std::vector<FallbackProvider> fallback_providers;
   std::map<std::string, std::string> model_aliases;
   int anthropic_default_max_tokens = 4096;

@@ -57,7 +57,9 @@ ParsedError ParseUpstreamError(Dialect from, std::string_view upstream_body) {
     if (const json::object* err = GetObject(body, "error")) {
       message = StringOr(*err, "message");
       type = StringOr(*err, "type");
-      canonical = !message.empty();
+      // Anthropic's shape also says "type": "error" at the top; without it, re-shape.
+      canonical = !message.empty() &&
+                  (from != Dialect::kAnthropic || StringOr(body, "type") == "error");
       // OpenAI puts the precise reason in `code` (e.g. rate_limit_exceeded) for some types.
       if (from == Dialect::kOpenAI && (type.empty() || type == "requests" || type == "tokens")) {
         type = StringOr(*err, "code", type);

@@ -1,6 +1,9 @@
 #include "upstream/http_client.h"
 
 #include <openssl/ssl.h>
+#include <sys/socket.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <atomic>
@@ -71,6 +74,14 @@ Error IoError(const boost::system::error_code& ec, const std::string& what) {
   return MakeError(ErrorCode::kUnavailable, what + ": " + ec.message());
 }
 
+// Whether a pooled connection was closed by the peer while idle (FIN or stray bytes waiting):
+// such a connection is discarded before a request is written to it.
+bool PeerHungUp(PooledConnection& c) {
+  char byte;
+  ssize_t n = ::recv(c.lowest().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
 }  // namespace
 
 UpstreamResponse::~UpstreamResponse() {
@@ -99,13 +110,21 @@ asio::awaitable<Result<std::string>> UpstreamResponse::ReadSome(std::chrono::mil
   while (true) {
     p.get().body().data = buf;
     p.get().body().size = sizeof buf;
-    conn_->lowest().expires_after(idle);
+    auto left = deadline_ - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero()) {
+      co_return MakeError(ErrorCode::kDeadlineExceeded, "upstream answer exceeded the total deadline");
+    }
+    bool bounded_by_deadline = left < idle;
+    conn_->lowest().expires_after(bounded_by_deadline ? left : idle);
     boost::system::error_code ec;
     co_await WithStream(*conn_, [&](auto& s) {
       return http::async_read_some(s, conn_->buffer, p, redirect_error(use_awaitable, ec));
     });
     conn_->lowest().expires_never();
     if (ec == http::error::need_buffer) ec = {};
+    if (ec == beast::error::timeout && bounded_by_deadline) {
+      co_return MakeError(ErrorCode::kDeadlineExceeded, "upstream answer exceeded the total deadline");
+    }
     if (ec) co_return IoError(ec, "reading upstream body");
     std::size_t n = sizeof buf - p.get().body().size;
     if (p.is_done()) done_ = true;
@@ -225,6 +244,10 @@ asio::awaitable<Result<std::unique_ptr<UpstreamResponse>>> HttpClient::Send(
 
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto conn = attempt == 0 ? TakeIdle(PoolKey(endpoint)) : nullptr;
+    if (conn && PeerHungUp(*conn)) {
+      conn->Close();
+      conn = nullptr;
+    }
     if (!conn) {
       auto opened = co_await Open(endpoint, connect_timeout);
       if (!opened.ok()) co_return opened.error();
@@ -236,6 +259,7 @@ asio::awaitable<Result<std::unique_ptr<UpstreamResponse>>> HttpClient::Send(
     co_await WithStream(*conn, [&](auto& s) {
       return http::async_write(s, req, redirect_error(use_awaitable, ec));
     });
+    bool wrote = !ec;
     auto response = std::unique_ptr<UpstreamResponse>(new UpstreamResponse());
     response->parser_ = std::make_unique<UpstreamResponse::ParserHolder>();
     auto& parser = response->parser_->parser;
@@ -248,8 +272,12 @@ asio::awaitable<Result<std::unique_ptr<UpstreamResponse>>> HttpClient::Send(
     conn->lowest().expires_never();
     if (ec) {
       conn->Close();
-      // A keep-alive connection the server already closed: retry once on a fresh one.
-      if (reused && ec != beast::error::timeout) continue;
+      // A keep-alive connection the server closed as we reused it: retry once on a fresh one.
+      // Only for a clean close (EOF) or a failed write; a reset after the request was sent is
+      // the upstream's fault, and the L3 retry policy (counted, with backoff) decides about it.
+      bool stale = ec == http::error::end_of_stream || ec == asio::error::eof ||
+                   ec == asio::error::broken_pipe || !wrote;
+      if (reused && stale && ec != beast::error::timeout) continue;
       co_return IoError(ec, "upstream " + endpoint.HostPort());
     }
     response->client_ = this;

@@ -48,6 +48,10 @@ class UpstreamResponse {
                                                       std::size_t limit);
   // Closes the connection now (client went away); pending reads complete with an error.
   void Cancel();
+  // Bounds every later read by `deadline` as well as by its idle time: a read that would wait
+  // past it fails with kDeadlineExceeded ("total deadline"). Guards against a trickling upstream
+  // whose idle gaps never reach the idle timeout.
+  void SetDeadline(std::chrono::steady_clock::time_point deadline) { deadline_ = deadline; }
 
  private:
   friend class HttpClient;
@@ -59,6 +63,7 @@ class UpstreamResponse {
   int status_ = 0;
   std::map<std::string, std::string> headers_;
   bool done_ = false;
+  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
 };
 
 class HttpClient {

@@ -7,10 +7,17 @@ and misbehaves on demand. Control endpoints (not part of any LLM API):
   GET  /_requests            -> list of recorded requests
   POST /_reset               -> clear records and behaviours
   POST /_behave {"mode":..., "times": N, ...}  -> queue a misbehaviour for the next N requests
-Modes: status (with "status" and optional "body"), cut_stream (stop after "after" chunks and
-close), slow_first_byte ("seconds"), hang (never answer), not_json, close (drop connection),
-tool_call (answer with a tool call: the first tool, or "tool" with "input", or "name" with
-"arguments" (a JSON string); the default arguments are {"city": "Paris"}).
+Modes: status (with "status", optional "body" and "headers"), cut_stream (stop after "after"
+chunks and close), slow_first_byte ("seconds"), hang (never answer), not_json, close (drop
+connection), tool_call (answer with a tool call: the first tool, or "tool" with "input", or "name"
+with "arguments" (a JSON string); the default arguments are {"city": "Paris"}).
+Wire faults (the normal answer, written raw to the socket): reset ("at": "before_status" or
+"mid_body": a TCP RST), trickle (the head at once, then one body byte every "interval" seconds, default 1;
+"head": true trickles the head too), malformed_sse (a
+stream with one event whose data is not JSON, then the normal end), invalid_json (a 2xx JSON
+answer cut in the middle of the document), huge (the answer text padded to "bytes"), gzip (the
+answer gzip-compressed with Content-Encoding: gzip), content_type (the normal answer labelled
+"content_type").
 A behaviour with "when_contains": TEXT applies only to requests whose body contains TEXT (other
 requests are answered normally and do not use it up).
 POST /v1/messages/count_tokens answers {"input_tokens": <body bytes // 4>} (recorded too).
@@ -24,9 +31,12 @@ With --tls-cert FILE --tls-key FILE it serves HTTPS with that certificate instea
 """
 import argparse
 import asyncio
+import gzip
 import json
 import re
+import socket
 import ssl
+import struct
 import sys
 import time
 
@@ -246,13 +256,20 @@ async def handle(request, dialect):
         return web.Response(status=500)
     if mode == "status":
         return web.Response(status=int(b["status"]), text=b.get("body", json.dumps(
-            {"error": {"message": "injected failure", "type": "server_error"}})), content_type="application/json")
+            {"error": {"message": "injected failure", "type": "server_error"}})), content_type="application/json",
+            headers=b.get("headers"))
+    if mode == "reset" and b.get("at", "before_status") == "before_status":
+        return reset_connection(request)
     if mode == "not_json":
         return web.Response(status=200, text="<html>oops</html>", content_type="text/html")
     if body is None:
         return web.json_response({"error": {"message": "bad json", "type": "invalid_request_error"}}, status=400)
     tool_call = mode == "tool_call"
     text = answer_text(body, dialect)
+    if mode == "huge":
+        text += " " + "x" * int(b.get("bytes", 1 << 20))
+    if mode in WIRE_FAULTS:
+        return await wire_fault(request, record, b, body, dialect, text, tool_call)
     if not body.get("stream"):
         if dialect == "responses":
             rid, output = responses_output(body, text, tool_call, b)
@@ -292,6 +309,84 @@ async def handle(request, dialect):
         raise
     record["stream"] = "completed"
     return resp
+
+
+WIRE_FAULTS = {"reset", "trickle", "malformed_sse", "invalid_json", "gzip", "content_type"}
+
+
+def normal_answer(body, dialect, text, tool_call, b):
+    """(content type, body bytes) of the answer handle() would send: JSON or the whole SSE stream."""
+    if not body.get("stream"):
+        if dialect == "responses":
+            rid, output = responses_output(body, text, tool_call, b)
+            doc = responses_object(body, rid, output, "completed")
+        else:
+            doc = (openai_json if dialect == "openai" else anthropic_json)(body, text, tool_call, b)
+        return "application/json", json.dumps(doc).encode()
+    if dialect == "openai":
+        events = [("", e) for e in openai_events(body, text, tool_call, b)]
+    elif dialect == "responses":
+        events = list(responses_events(body, text, tool_call, b))
+    else:
+        events = list(anthropic_events(body, text, tool_call, b))
+    frames = [(f"event: {n}\n" if n else "") + "data: " + json.dumps(d) + "\n\n" for n, d in events]
+    if dialect == "openai":
+        frames.append("data: [DONE]\n\n")
+    return "text/event-stream", "".join(frames).encode()
+
+
+def reset_connection(request):
+    """Abort with SO_LINGER 0: the peer gets a TCP RST, not a FIN."""
+    sock = request.transport.get_extra_info("socket")
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    request.transport.abort()
+    return web.Response(status=500)
+
+
+async def wire_fault(request, record, b, body, dialect, text, tool_call):
+    mode = b["mode"]
+    ctype, payload = normal_answer(body, dialect, text, tool_call, b)
+    headers = {}
+    if mode == "malformed_sse":
+        # One event in the middle whose data is not JSON; the stream still ends normally.
+        frames = payload.decode().split("\n\n")
+        broken = ("event: content_block_delta\n" if dialect == "anthropic" else "") + 'data: {"broken": '
+        frames.insert(min(2, len(frames)), broken)
+        payload = "\n\n".join(frames).encode()
+    elif mode == "invalid_json":
+        ctype = "application/json"
+        payload = payload[:len(payload) // 2]
+    elif mode == "gzip":
+        payload = gzip.compress(payload)
+        headers["Content-Encoding"] = "gzip"
+    elif mode == "content_type":
+        ctype = b["content_type"]
+    head = f"HTTP/1.1 200 OK\r\nContent-Type: {ctype}\r\nContent-Length: {len(payload)}\r\n"
+    head += "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "Connection: close\r\n\r\n"
+    raw = head.encode() + payload
+    transport = request.transport
+    record["stream"] = "streaming"
+    if mode == "reset":  # at mid_body: the head and half the body, then a RST
+        transport.write(raw[:len(head) + len(payload) // 2])
+        await asyncio.sleep(0.2)
+        record["stream"] = "cut"
+        return reset_connection(request)
+    if mode == "trickle":
+        interval = float(b.get("interval", 1.0))
+        start = 0 if b.get("head") else len(head)  # the body only, unless "head": true
+        transport.write(raw[:start])
+        for i in range(start, len(raw)):
+            if transport.is_closing():
+                record["stream"] = "peer_closed"
+                return web.Response(status=500)
+            transport.write(raw[i:i + 1])
+            await asyncio.sleep(interval)
+    else:
+        transport.write(raw)
+    record["stream"] = "completed"
+    await asyncio.sleep(0.05)
+    transport.close()
+    return web.Response(status=500)
 
 
 async def openai_route(request):

@@ -245,7 +245,8 @@ def test_claude_code_against_a_real_llama_cpp_server(gateway_factory, claude_hom
         gw = gateway_factory({"ISARTOR__EXTERNAL_LLM_URL": llama.url,
                               "ISARTOR__LLM_PROVIDER": "openai",
                               "ISARTOR__MODEL_ALIASES": aliases,
-                              "ISARTOR__L3_TIMEOUT_SECS": "1500"})
+                              "ISARTOR__L3_TIMEOUT_SECS": "1500",
+                              "ISARTOR__L3_TOTAL_TIMEOUT_SECS": "7200"})
         proc, result = claude_home.run(gw.base, "What is the capital of France?", timeout=1800,
                                        extra_env={"CLAUDE_CODE_MAX_OUTPUT_TOKENS": "256",
                                                   "API_TIMEOUT_MS": "1800000"})

@@ -3,6 +3,7 @@
 // a complete answer.
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <cctype>
 #include <chrono>
 
 #include "dialect/error_body.h"
@@ -22,7 +23,10 @@ using dialect::Dialect;
 
 namespace {
 
-constexpr std::size_t kMaxJsonBody = 64u << 20;
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
 
 int64_t TotalTokens(const json::object& response, RequestContext& ctx) {
   const json::value* usage = response.if_contains("usage");
@@ -84,10 +88,26 @@ asio::awaitable<LayerResult> UpstreamLayer::Relay(RequestContext& ctx, ResponseS
                                                   UpstreamResponse& response, double ttfb) {
   auto started = std::chrono::steady_clock::now();
   sink.SetCancelHook([&response] { response.Cancel(); });
-  bool is_sse = response.Header("content-type").find("text/event-stream") != std::string::npos;
+  std::string type = Lower(response.Header("content-type"));
+  bool is_sse = type.find("text/event-stream") != std::string::npos;
   // No co_await inside ?: -- GCC 12 destroys the temporary of such an expression twice.
   LayerResult result;
-  if (response.status() / 100 == 2 && is_sse) {
+  std::string encoding = Lower(response.Header("content-encoding"));
+  bool ok_status = response.status() / 100 == 2;
+  if (ok_status && !encoding.empty() && encoding != "identity") {
+    faults_.Count(UpstreamFault::kCompressed);
+    result = LayerResult::Fail(MakeError(
+        ErrorCode::kUpstreamError, target.label + " upstream " + target.endpoint.url +
+                                       " sent a compressed answer (content-encoding: " + encoding +
+                                       ") although the gateway asks for identity"));
+  } else if (ok_status && !is_sse && !type.empty() && type.find("json") == std::string::npos) {
+    faults_.Count(UpstreamFault::kContentType);
+    result = LayerResult::Fail(MakeError(
+        ErrorCode::kUpstreamError, target.label + " upstream " + target.endpoint.url +
+                                       " answered " + std::to_string(response.status()) +
+                                       " with content-type '" + type +
+                                       "', neither JSON nor an event stream"));
+  } else if (ok_status && is_sse) {
     result = co_await RelayStream(ctx, sink, target, response);
   } else {
     result = co_await RelayJson(ctx, sink, target, response);
@@ -105,10 +125,21 @@ asio::awaitable<LayerResult> UpstreamLayer::Relay(RequestContext& ctx, ResponseS
 asio::awaitable<LayerResult> UpstreamLayer::RelayJson(RequestContext& ctx, ResponseSink& sink,
                                                       const UpstreamTarget& target,
                                                       UpstreamResponse& response) {
-  auto body = co_await response.ReadAll(timeout_, kMaxJsonBody);
+  auto body = co_await response.ReadAll(timeout_, max_response_bytes_);
+  std::string where = target.label + " upstream " + target.endpoint.url;
   if (!body.ok()) {
     if (sink.client_gone()) co_return Answered(499);
-    co_return LayerResult::Fail(body.error());
+    Error e = body.error();
+    if (e.code == ErrorCode::kUpstreamError) {
+      faults_.Count(UpstreamFault::kTooLarge);
+      e.message = where + " sent an answer over ISARTOR__L3_MAX_RESPONSE_BYTES (" +
+                  std::to_string(max_response_bytes_) + " bytes)";
+    } else {
+      faults_.Count(e.code == ErrorCode::kDeadlineExceeded ? UpstreamFault::kTimeout
+                                                           : UpstreamFault::kConnection);
+      e.message = where + ": " + e.message;
+    }
+    co_return LayerResult::Fail(std::move(e));
   }
   int status = response.status();
   std::string out = std::move(*body);
@@ -116,18 +147,23 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayJson(RequestContext& ctx, Respo
   Dialect wire = target.WireFor(ctx.dialect);
   if (status / 100 != 2) {
     // Always JSON in the client's dialect: an empty or HTML body would reach the SDKs as a
-    // useless error (or be mislabelled application/json).
-    out = dialect::UpstreamErrorBody(wire, ctx.dialect, status,
-                                     target.label + " upstream " + target.endpoint.url, out);
+    // useless error (or be mislabelled application/json). A compressed error body is unreadable.
+    std::string encoding = Lower(response.Header("content-encoding"));
+    if (!encoding.empty() && encoding != "identity") out.clear();
+    out = dialect::UpstreamErrorBody(wire, ctx.dialect, status, where, out);
     AnswerMeta meta{FinalLayer::kL3, ctx.answer_headers};
+    // The client (its SDK) waits as long as the upstream asked before trying again.
+    std::string retry_after = response.Header("retry-after");
+    if (!retry_after.empty()) meta.headers.emplace_back("retry-after", retry_after);
     (void)co_await sink.SendComplete(status, std::move(out), meta);
     co_return Answered(status);
   }
   boost::system::error_code ec;
   json::value parsed = json::parse(out, ec);
   if (ec || !parsed.is_object()) {
-    co_return LayerResult::Fail(MakeError(ErrorCode::kUnavailable,
-                                          target.label + " sent a 2xx answer that is not JSON"));
+    faults_.Count(UpstreamFault::kInvalidAnswer);
+    co_return LayerResult::Fail(MakeError(ErrorCode::kUpstreamError,
+                                          where + " sent a 2xx answer that is not JSON"));
   }
   json::object response_json = std::move(parsed.as_object());
   if (ctx.dialect != wire) {
@@ -136,7 +172,10 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayJson(RequestContext& ctx, Respo
                       : wire == Dialect::kOpenAI
                           ? dialect::OpenAIResponseToAnthropic(response_json)
                           : dialect::AnthropicResponseToOpenAI(response_json, NowUnix());
-    if (!translated.ok()) co_return LayerResult::Fail(translated.error());
+    if (!translated.ok()) {
+      faults_.Count(UpstreamFault::kInvalidAnswer);
+      co_return LayerResult::Fail(translated.error());
+    }
     response_json = std::move(*translated);
     out = json::serialize(response_json);
   }
@@ -168,14 +207,26 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayStream(RequestContext& ctx, Res
   bool saw_error_event = false;  // the upstream already told the client the stream failed
   bool at_event_boundary = true;  // the bytes relayed so far end with a complete event
   std::string cut_reason;
+  UpstreamFault fault = UpstreamFault::kStreamCut;
+  bool malformed = false;  // an event that did not parse: the answer is never cached
+  std::size_t received = 0;
   std::shared_ptr<const StoredAnswer> answer;
   while (!upstream_ended) {
     auto piece = co_await response.ReadSome(timeout_);
     if (!piece.ok()) {
       if (sink.client_gone()) co_return Answered(499);
       cut_reason = piece.error().message;
+      if (piece.error().code == ErrorCode::kDeadlineExceeded) fault = UpstreamFault::kTimeout;
       Diag(LogLevel::kWarn, "request " + ctx.request_id + ": stream from " + target.label +
                                 " cut: " + cut_reason);
+      break;
+    }
+    received += piece->size();
+    if (received > max_response_bytes_) {
+      response.Cancel();
+      fault = UpstreamFault::kTooLarge;
+      cut_reason = "the stream exceeded ISARTOR__L3_MAX_RESPONSE_BYTES (" +
+                   std::to_string(max_response_bytes_) + " bytes)";
       break;
     }
     events.clear();
@@ -183,30 +234,36 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayStream(RequestContext& ctx, Res
       upstream_ended = true;
       parser.Finish(events);
     } else if (!parser.Feed(*piece, events).ok()) {
+      fault = UpstreamFault::kMalformedStream;
       cut_reason = "unparseable event stream";
       break;
     }
     std::string bytes;
     if (same) {
       bytes = std::move(*piece);
-      for (const auto& e : events) {
-        saw_error_event = saw_error_event || IsErrorEvent(e);
-        (void)accumulator.Feed(e);
+      for (std::size_t i = 0; i < events.size() && !malformed; ++i) {
+        saw_error_event = saw_error_event || IsErrorEvent(events[i]);
+        if (accumulator.Feed(events[i]).ok()) continue;
+        // The stream ends at its first broken event: relay the good ones before it, re-framed
+        // (the raw bytes would carry the broken event and whatever followed, [DONE] included).
+        malformed = true;
+        bytes.clear();
+        for (std::size_t j = 0; j < i; ++j) bytes += dialect::FormatSse(events[j]);
       }
     } else {
-      for (const auto& e : events) {
+      for (std::size_t i = 0; i < events.size() && !malformed; ++i) {
         translated.clear();
-        (void)translator.Feed(e, translated);
+        malformed = !translator.Feed(events[i], translated).ok();
         for (const auto& t : translated) {
           saw_error_event = saw_error_event || IsErrorEvent(t);
           bytes += dialect::FormatSse(t);
-          (void)accumulator.Feed(t);
+          malformed = !accumulator.Feed(t).ok() || malformed;
         }
       }
     }
     // Store before the terminal event leaves: a client that sees [DONE] / message_stop and
     // asks again at once (on another connection) must already find the answer.
-    if (!answer && accumulator.complete()) answer = CompletedAnswer(accumulator, ctx);
+    if (!answer && !malformed && accumulator.complete()) answer = CompletedAnswer(accumulator, ctx);
     if (!bytes.empty()) {
       at_event_boundary = bytes.ends_with("\n\n") || bytes.ends_with("\r\n\r\n");
     }
@@ -214,10 +271,19 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayStream(RequestContext& ctx, Res
       response.Cancel();  // client went away: stop the upstream generating for nobody
       co_return Answered(499);
     }
+    if (malformed) {
+      response.Cancel();
+      break;
+    }
   }
-  if (!accumulator.complete()) {
-    // Cut mid-way: the client gets the dialect's terminal error event (unless the upstream sent
+  if (!accumulator.complete() || malformed) {
+    // Cut mid-way (or an event lost to a parse error): the client gets the dialect's terminal error event (unless the upstream sent
     // one), then an abnormal end; nothing is cached.
+    if (malformed && cut_reason.empty()) {
+      fault = UpstreamFault::kMalformedStream;
+      cut_reason = "an event of the stream is not valid JSON of its dialect";
+    }
+    faults_.Count(fault);
     std::string why = target.label + " upstream " + target.endpoint.url + " cut the stream: " +
                       (cut_reason.empty() ? "the stream ended before its terminal event"
                                           : cut_reason);

@@ -78,8 +78,10 @@ Result<std::unique_ptr<UpstreamLayer>> UpstreamLayer::Create(const Config& confi
     targets.push_back({"fallback " + std::to_string(++n), ProviderDialect(fb.provider), *ep,
                        fb.api_key, fb.responses_api});
   }
-  return std::unique_ptr<UpstreamLayer>(
+  auto layer = std::unique_ptr<UpstreamLayer>(
       new UpstreamLayer(config, std::move(targets), client, metrics));
+  layer->faults_.Register(metrics);
+  return layer;
 }
 
 UpstreamLayer::UpstreamLayer(const Config& config, std::vector<UpstreamTarget> targets,
@@ -88,6 +90,8 @@ UpstreamLayer::UpstreamLayer(const Config& config, std::vector<UpstreamTarget> t
       client_(client),
       metrics_(metrics),
       timeout_(std::chrono::seconds(config.l3_timeout_secs)),
+      total_timeout_(std::chrono::seconds(config.l3_total_timeout_secs)),
+      max_response_bytes_(config.l3_max_response_bytes),
       connect_timeout_(std::chrono::seconds(config.l3_connect_timeout_secs)),
       max_retries_(config.l3_max_retries),
       anthropic_default_max_tokens_(config.anthropic_default_max_tokens) {}
@@ -126,6 +130,8 @@ Result<OutboundRequest> UpstreamLayer::BuildRequest(RequestContext& ctx,
   }
   out.headers.emplace_back("content-type", "application/json");
   out.headers.emplace_back("accept", ctx.stream ? "text/event-stream" : "application/json");
+  // Answers are parsed, cached and re-framed here: a compressed one would be bytes we cannot read.
+  out.headers.emplace_back("accept-encoding", "identity");
   out.headers.emplace_back("user-agent", "isartor/" ISARTOR_VERSION);
   // A UUID: llama-cpp-python's server answers an empty 400 to any other x-request-id. Ours
   // (req_...) rides along and both are in the l3_call audit event.
@@ -153,36 +159,70 @@ Result<OutboundRequest> UpstreamLayer::BuildRequest(RequestContext& ctx,
   return out;
 }
 
+// The fault policy (docs/hardening.md has it as a table). Before any byte reached the client:
+// a connection fault (refused, reset before or during the answer) or 429/502/503/504 is retried
+// on the same upstream up to max_retries_ times, then the next fallback is tried; a timeout, a
+// 500, or an answer we cannot use (not JSON, too large, compressed, wrong content type) moves
+// on to the next fallback at once, since repeating it on the same upstream rarely helps. The
+// last upstream's own error status (429 with its Retry-After, 503...) reaches the client as is.
+// Once a stream started, nothing is retried: the client gets the dialect's terminal error event.
 asio::awaitable<LayerResult> UpstreamLayer::Handle(RequestContext& ctx, ResponseSink& sink) {
   Error last = MakeError(ErrorCode::kUnavailable, "no upstream configured");
   ctx.upstream_request_id = UuidForId(ctx.request_id);
-  for (const auto& target : targets_) {
+  enum class Next { kRetry, kFallback };
+  for (std::size_t t = 0; t < targets_.size(); ++t) {
+    const UpstreamTarget& target = targets_[t];
+    bool last_target = t + 1 == targets_.size();
+    if (t > 0) faults_.CountFallback();
     auto request = BuildRequest(ctx, target);
     if (!request.ok()) co_return LayerResult::Fail(request.error());
     ctx.upstream_provider = std::string(dialect::DialectName(target.WireFor(ctx.dialect)));
     for (int attempt = 0; attempt <= max_retries_; ++attempt) {
       if (sink.client_gone()) co_return LayerResult::Fail(MakeError(ErrorCode::kCancelled, "client gone"));
+      if (attempt > 0) faults_.CountRetry();
       auto started = std::chrono::steady_clock::now();
-      auto response = co_await client_->Send(target.endpoint, *request, connect_timeout_, timeout_);
+      auto response = co_await client_->Send(target.endpoint, *request, connect_timeout_,
+                                              std::min(timeout_, total_timeout_));
       double ttfb = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       bool last_attempt = attempt == max_retries_;
       std::string retry_after;
+      Next next = Next::kRetry;
       if (!response.ok()) {
         last = response.error();
         Diag(LogLevel::kWarn, "request " + ctx.request_id + ": " + target.label + " upstream: " +
                                   last.message);
+        if (last.code == ErrorCode::kDeadlineExceeded) faults_.Count(UpstreamFault::kTimeout);
+        if (last.code == ErrorCode::kUnavailable) faults_.Count(UpstreamFault::kConnection);
         // Blocked destinations and timeouts are not retried (a timeout may have been served).
-        if (last.code != ErrorCode::kUnavailable) break;
-      } else if (RetryableStatus((*response)->status()) && !(last_attempt && &target == &targets_.back())) {
-        last = MakeError(ErrorCode::kUnavailable,
-                         target.label + " answered " + std::to_string((*response)->status()));
-        retry_after = (*response)->Header("retry-after");
-        (void)co_await (*response)->ReadAll(timeout_, 1 << 20);  // keep the connection reusable
-        Diag(LogLevel::kWarn, "request " + ctx.request_id + ": " + last.message + ", retrying");
+        if (last.code != ErrorCode::kUnavailable) next = Next::kFallback;
       } else {
-        co_return co_await Relay(ctx, sink, target, **response, ttfb);
+        UpstreamResponse& answer = **response;
+        answer.SetDeadline(started + total_timeout_);
+        int status = answer.status();
+        if (status == 429) faults_.Count(UpstreamFault::kStatus429);
+        if (status / 100 == 5) faults_.Count(UpstreamFault::kStatus5xx);
+        bool retryable = RetryableStatus(status) && !(last_attempt && last_target);
+        if (retryable || (status / 100 == 5 && !last_target)) {
+          last = MakeError(ErrorCode::kUnavailable,
+                           target.label + " answered " + std::to_string(status));
+          retry_after = answer.Header("retry-after");
+          (void)co_await answer.ReadAll(timeout_, 1 << 20);  // keep the connection reusable
+          Diag(LogLevel::kWarn, "request " + ctx.request_id + ": " + last.message +
+                                    (retryable ? ", retrying" : ", trying the next upstream"));
+          if (!retryable) next = Next::kFallback;
+        } else {
+          LayerResult result = co_await Relay(ctx, sink, target, answer, ttfb);
+          if (result.verdict != LayerVerdict::kFailed || sink.started() || !result.error ||
+              result.error->code == ErrorCode::kCancelled) {
+            co_return result;
+          }
+          // Nothing reached the client yet: another attempt can still answer it.
+          last = *result.error;
+          Diag(LogLevel::kWarn, "request " + ctx.request_id + ": " + last.message);
+          if (last.code != ErrorCode::kUnavailable) next = Next::kFallback;
+        }
       }
-      if (last_attempt) break;
+      if (next == Next::kFallback || last_attempt) break;
       asio::steady_timer timer(co_await asio::this_coro::executor);
       timer.expires_after(Backoff(attempt, retry_after));
       co_await timer.async_wait(asio::use_awaitable);

@@ -1,8 +1,8 @@
 // L3: forwards the request to the upstream LLM (the primary, then each fallback in order) and
 // relays its answer. Streams are relayed chunk by chunk as the upstream produces them; when the
 // client's dialect differs from the provider's, request, response and stream are translated.
-// Retries (with backoff) happen only before the first byte reached the client and only for
-// retryable failures: connect errors, 429, 502, 503, 504.
+// Retries (with backoff) and fallbacks happen only before the first byte reached the client;
+// which fault leads to which is written above Handle() in upstream_layer.cpp.
 // Thread-safe: Handle() runs concurrently; targets are fixed at construction.
 #pragma once
 
@@ -14,6 +14,7 @@
 #include "core/forwarder.h"
 #include "core/layer.h"
 #include "dialect/dialect.h"
+#include "layers/l3_upstream/upstream_faults.h"
 #include "net/endpoint.h"
 #include "obs/metrics.h"
 #include "upstream/http_client.h"
@@ -82,9 +83,12 @@ class UpstreamLayer : public Layer, public Forwarder {
   HttpClient* client_;
   Metrics* metrics_;
   std::chrono::milliseconds timeout_;
+  std::chrono::milliseconds total_timeout_;
+  std::size_t max_response_bytes_;
   std::chrono::milliseconds connect_timeout_;
   int max_retries_;
   int anthropic_default_max_tokens_;
+  UpstreamFaultCounters faults_;
 };
 
 }  // namespace isartor
