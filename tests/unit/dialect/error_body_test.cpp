@@ -122,6 +122,18 @@ TEST(UpstreamErrorBodyTest, ARecognisableSameDialectErrorPassesThroughByteForByt
   EXPECT_EQ(UpstreamErrorBody(Dialect::kOpenAI, Dialect::kOpenAI, 400, "primary", body), body);
 }
 
+TEST(UpstreamErrorBodyTest, AnAnthropicUpstreamErrorWithoutTheTopLevelTypeIsReshaped) {
+  // OpenAI's shape from an "Anthropic" server: the Anthropic SDK needs "type": "error" on top.
+  std::string body = R"({"error": {"message": "busy", "type": "overloaded_error"}})";
+  auto a = Obj(UpstreamErrorBody(Dialect::kAnthropic, Dialect::kAnthropic, 529, "primary", body));
+  EXPECT_EQ(a.at("type"), "error");
+  EXPECT_EQ(a.at("error").at("type"), "overloaded_error");
+  EXPECT_EQ(a.at("error").at("message"), "busy");
+  std::string canonical = R"({"type": "error", "error": {"message": "busy", "type": "overloaded_error"}})";
+  EXPECT_EQ(UpstreamErrorBody(Dialect::kAnthropic, Dialect::kAnthropic, 529, "primary", canonical),
+            canonical);
+}
+
 TEST(UpstreamErrorBodyTest, ATranslatedErrorWithoutATypeTakesItFromTheStatus) {
   auto a = Obj(UpstreamErrorBody(Dialect::kOpenAI, Dialect::kAnthropic, 413, "primary",
                                  R"({"error":{"message":"too big"}})"));
