@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the signed release bundle dist/isartor-<version>-linux-x86_64.tar.gz (docs/release.md):
-#   bin/isartor (model embedded, stripped; DT_RPATH $ORIGIN/../lib), lib/ (oneDNN and the
+#   bin/isartor (model embedded, stripped; DT_RPATH $ORIGIN/../lib), bin/isartor-slim (the same
+#   without the model, for the image that mounts it), lib/ (oneDNN and the
 #   runtime it needs), docs/, deploy/systemd/isartor.service (when present), licenses/,
 #   sbom.cdx.json (CycloneDX 1.5), SHA256SUMS and SHA256SUMS.sig (Ed25519, detached).
 # Beside the tarball: the debug info (isartor-<version>-linux-x86_64.debug, found by gdb through
@@ -50,12 +51,15 @@ if [ ! -f "$BUILD/build.ninja" ]; then
     -DISARTOR_EMBED_MODEL=ON -DISARTOR_STATIC_RELEASE=ON -DISARTOR_BUILD_TESTS=OFF \
     -DISARTOR_MODEL_DIR="$MODEL_DIR" "${launcher[@]}"
 fi
-cmake --build "$BUILD" --target isartor
+cmake --build "$BUILD" --target isartor isartor-slim
 VERSION="$("$BUILD/isartor" --version | awk '{print $2}')"
 NAME="isartor-$VERSION-linux-x86_64"
 STAGE="$OUT/$NAME"
 "$BUILD/isartor" --version | grep -q "model embedded" || {
   echo "release: $BUILD/isartor was built without the embedded model" >&2; exit 1; }
+if "$BUILD/isartor-slim" --version | grep -q "model embedded"; then
+  echo "release: $BUILD/isartor-slim embeds the model; it must not" >&2; exit 1
+fi
 
 # 2. Stage: the binary (debug info split off), then every shared library ldd resolves that is
 #    not glibc's, copied under its soname into lib/ (the binary finds them via $ORIGIN/../lib).
@@ -63,6 +67,8 @@ rm -rf "$STAGE" && mkdir -p "$STAGE"
 cmake --install "$BUILD" --prefix "$STAGE" >/dev/null
 objcopy --only-keep-debug "$STAGE/bin/isartor" "$OUT/$NAME.debug"
 objcopy --strip-all --add-gnu-debuglink="$OUT/$NAME.debug" "$STAGE/bin/isartor"
+objcopy --only-keep-debug "$STAGE/bin/isartor-slim" "$OUT/$NAME-slim.debug"
+objcopy --strip-all --add-gnu-debuglink="$OUT/$NAME-slim.debug" "$STAGE/bin/isartor-slim"
 # The Debian package of a file; dpkg knows merged-/usr files under one spelling only.
 owner() {
   local p real
@@ -88,7 +94,7 @@ while read -r path; do
     ldd "$STAGE/bin/isartor" >&2
     exit 1
   fi
-done < <(ldd "$STAGE/bin/isartor" | awk '$2 == "=>" {print $3}')
+done < <(ldd "$STAGE/bin/isartor" "$STAGE/bin/isartor-slim" | awk '$2 == "=>" {print $3}')
 
 # 3. Documents, the service unit, SBOM and license texts.
 cp -r "$ROOT/docs" "$STAGE/docs"
@@ -119,6 +125,7 @@ PUB="$OUT/$NAME.pub.pem"
 
 size() { du -b "$1" | cut -f1 | awk '{printf "%.1f MB", $1 / 1e6}'; }
 echo "release: $TARBALL ($(size "$TARBALL"))"
-echo "release:   bin/isartor stripped $(size "$STAGE/bin/isartor"), lib/ $(size "$STAGE/lib")," \
+echo "release:   bin/isartor stripped $(size "$STAGE/bin/isartor"), bin/isartor-slim" \
+     "$(size "$STAGE/bin/isartor-slim"), lib/ $(size "$STAGE/lib")," \
      "debug info $OUT/$NAME.debug ($(size "$OUT/$NAME.debug"))"
 echo "release:   built, signed and verified in $(( $(date +%s) - START )) s"

@@ -85,16 +85,34 @@ class Gateway:
         self.stderr.flush()
         return Path(self.stderr.name).read_text()
 
-    def log_lines(self):
-        time.sleep(0.15)  # the gateway flushes buffered log lines every 50 ms
-        self.stdout.flush()
-        out = []
-        for line in Path(self.stdout.name).read_text().splitlines():
-            try:
-                out.append(json.loads(line))
-            except ValueError:
-                pass
-        return out
+    def log_lines(self, until=None, timeout=10):
+        """The JSON log lines so far. The gateway flushes buffered lines every 50 ms: a stopped
+        gateway has written everything; a running one is read until `until(lines)` holds or,
+        without `until`, until its log has stayed the same across two flush periods."""
+        def read():
+            out = []
+            for line in Path(self.stdout.name).read_text().splitlines():
+                try:
+                    out.append(json.loads(line))
+                except ValueError:
+                    pass
+            return out
+        if self.proc.poll() is not None:
+            return read()
+        deadline = time.time() + timeout
+        size, quiet_since = -1, time.time()
+        while True:
+            now_size = Path(self.stdout.name).stat().st_size
+            if now_size != size:
+                size, quiet_since = now_size, time.time()
+            lines = read()
+            if until is not None and until(lines):
+                return lines
+            if until is None and time.time() - quiet_since >= 0.12:
+                return lines
+            if time.time() > deadline:
+                return lines
+            time.sleep(0.02)
 
     def metrics(self):
         return requests.get(self.base + "/metrics", timeout=5).text
