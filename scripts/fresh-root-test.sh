@@ -126,6 +126,10 @@ say "clone of $head in /root/isartor"
 [[ -z "$(git -C "$REPO" status --porcelain --untracked-files=no)" ]] \
   || say "note: $REPO has uncommitted changes; they are NOT part of this test"
 
+# The root a mount point of its own, as / is on a real machine: buildah (the image tests)
+# remounts / when it applies a layer, which fails on a plain directory ("remount /: invalid
+# argument"). Mounted first so that proc, sys and dev sit on top of it.
+mount --bind "$ROOT_DIR" "$ROOT_DIR"
 mount -t proc proc "$ROOT_DIR/proc"
 mount -t sysfs sysfs "$ROOT_DIR/sys"
 mount --bind /dev "$ROOT_DIR/dev"

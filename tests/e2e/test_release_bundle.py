@@ -122,6 +122,17 @@ def test_version_reports_the_embedded_model(bare_root, netns):
     assert re.fullmatch(r"isartor \S+ \(MiniLM model embedded\)\n", r.stdout), r.stdout
 
 
+def test_the_slim_binary_runs_in_the_bare_root_without_the_model(bare_root, netns):
+    """bin/isartor-slim (for the image that mounts /models) needs nothing outside the bundle
+    either, carries no model and is a fraction of the size."""
+    root, app = bare_root
+    slim, full = Path(f"{root}{app}/bin/isartor-slim"), Path(f"{root}{app}/bin/isartor")
+    r = in_root(netns, root, f"{app}/bin/isartor-slim", "--version")
+    assert r.returncode == 0, r.stderr
+    assert re.fullmatch(r"isartor \S+ \(MiniLM model not embedded\)\n", r.stdout), r.stdout
+    assert slim.stat().st_size < full.stat().st_size - 80_000_000  # the 90 MB model is not in it
+
+
 def test_offline_check_passes_in_the_bare_root(bare_root, netns):
     root, app = bare_root
     r = in_root(netns, root, f"{app}/bin/isartor", "check", "--json",
