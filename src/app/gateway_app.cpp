@@ -24,9 +24,11 @@
 #include "license/license.h"
 #include "net/egress_guard.h"
 #include "obs/audit_trail.h"
+#include "obs/chain_metrics.h"
 #include "obs/log.h"
 #include "obs/metrics.h"
-#include "otel/trace_export_setup.h"
+#include "otel/request_spans.h"
+#include "app/trace_export_setup.h"
 #include "upstream/client_tls.h"
 #include "upstream/http_client.h"
 
@@ -86,9 +88,9 @@ SharedEmbedder LoadEmbedder(const Config& config) {
 std::unique_ptr<Layer> BuildSemanticLayer(const Config& config, Metrics* metrics,
                                           const SharedEmbedder& shared) {
   if (config.cache_mode == "exact") {
-    return std::make_unique<DisabledLayer>(FinalLayer::kL1b, "ISARTOR__CACHE_MODE=exact");
+    return std::make_unique<DisabledLayer>(SemanticCacheLayer::Info(), "ISARTOR__CACHE_MODE=exact");
   }
-  if (!shared.embedder) return std::make_unique<DisabledLayer>(FinalLayer::kL1b, shared.error);
+  if (!shared.embedder) return std::make_unique<DisabledLayer>(SemanticCacheLayer::Info(), shared.error);
   SemanticCacheLayer::Options o;
   o.index.max_entries = config.cache_max_capacity;
   o.index.ttl = std::chrono::seconds(config.cache_ttl_secs);
@@ -101,15 +103,15 @@ std::unique_ptr<Layer> BuildSemanticLayer(const Config& config, Metrics* metrics
 std::unique_ptr<Layer> BuildL2(const Config& config, Metrics* metrics, HttpClient* client,
                                const SharedEmbedder& shared) {
   if (!config.enable_slm_router) {
-    return std::make_unique<DisabledLayer>(FinalLayer::kL2, "ENABLE_SLM_ROUTER=false");
+    return std::make_unique<DisabledLayer>(SlmRouterLayer::Info(), "ENABLE_SLM_ROUTER=false");
   }
   if (!shared.embedder) {
-    return std::make_unique<DisabledLayer>(FinalLayer::kL2, "MiniLM model unavailable");
+    return std::make_unique<DisabledLayer>(SlmRouterLayer::Info(), "MiniLM model unavailable");
   }
   auto layer = SlmRouterLayer::Create(config, client, shared.embedder);
   if (!layer.ok()) {
     Diag(LogLevel::kError, "L2 SLM router disabled: " + layer.error().message);
-    return std::make_unique<DisabledLayer>(FinalLayer::kL2, layer.error().message);
+    return std::make_unique<DisabledLayer>(SlmRouterLayer::Info(), layer.error().message);
   }
   SlmRouterLayer* l2 = layer->get();
   const std::pair<const char*, uint64_t SlmRouterStats::*> outcomes[] = {
@@ -160,16 +162,20 @@ std::string OfflineBanner(const Config& config, const Chain& chain, const Egress
                           const std::vector<PlannedDestination>& plan,
                           const license::LicenseVerdict& license) {
   std::vector<BannerLine> lines;
-  const char* names[] = {"L1a Exact Cache", "L1b Semantic Cache", "L2 SLM Router"};
-  for (int i = 0; i < 3; ++i) {
-    const Layer& layer = *chain.layers()[i];
-    lines.push_back({layer.enabled() ? '+' : '-', std::string(names[i]) + ": " + layer.State()});
-  }
-  const Endpoint& l3 = plan.front().destination.endpoint;
-  if (guard.Allows(l3.host)) {
-    lines.push_back({'+', "L3 Cloud Logic: internal endpoint " + l3.url});
-  } else {
-    lines.push_back({'x', "L3 Cloud Logic: DISABLED (offline mode)"});
+  for (const auto& layer : chain.layers()) {
+    const LayerInfo& info = layer->info();
+    if (info.kind != LayerKind::kUpstream) {
+      lines.push_back({layer->enabled() ? '+' : '-', info.title + ": " + layer->State()});
+      continue;
+    }
+    // The upstream: where it points, and whether offline mode lets it go there (the plan's
+    // first destination is the primary upstream).
+    const Endpoint& upstream = plan.front().destination.endpoint;
+    if (guard.Allows(upstream.host)) {
+      lines.push_back({'+', info.title + ": internal endpoint " + upstream.url});
+    } else {
+      lines.push_back({'x', info.title + ": DISABLED (offline mode)"});
+    }
   }
   if (!config.enable_monitoring) {
     lines.push_back({'-', "Telemetry export: disabled (ENABLE_MONITORING=false)"});
@@ -290,7 +296,14 @@ int RunGateway(const Config& config) {
     Diag(LogLevel::kError, policy.error().message);
     return 2;
   }
-  EgressGuard guard(std::move(*policy), &metrics);
+  EgressGuard guard(std::move(*policy));
+  for (int p = 0; p < kEgressPurposes; ++p) {
+    auto purpose = static_cast<EgressPurpose>(p);
+    metrics.AddCounter("isartor_egress_blocked_total",
+                       "Outbound connections refused by the egress guard.",
+                       std::string("purpose=\"") + EgressPurposeLabel(purpose) + "\"",
+                       [&guard, purpose] { return static_cast<double>(guard.blocked(purpose)); });
+  }
   auto outbound_tls = ClientTlsContexts::Build(config);
   if (!outbound_tls.ok()) {
     Diag(LogLevel::kError, outbound_tls.error().message);
@@ -325,25 +338,13 @@ int RunGateway(const Config& config) {
   Forwarder* forwarder = l3.value().get();  // owned by the chain, which outlives the handler
   SharedEmbedder shared_embedder = LoadEmbedder(config);
   auto tokenizer = LoadTokenizer(config, shared_embedder);
-  Chain chain(BuildLayers(config, &metrics, std::move(l3.value()), &l2_client, shared_embedder),
-              &metrics);
-  auto* l1a = static_cast<ExactCacheLayer*>(chain.layers()[0].get());
-  metrics.AddGauge("isartor_cache_entries", "Entries per cache layer.", "cache_layer=\"l1a\"",
-                   [l1a] { return static_cast<double>(l1a->cache().size()); });
-  metrics.AddGauge("isartor_cache_bytes", "Bytes per cache layer.", "cache_layer=\"l1a\"",
-                   [l1a] { return static_cast<double>(l1a->cache().bytes()); });
+  Chain chain(BuildLayers(config, &metrics, std::move(l3.value()), &l2_client, shared_embedder));
+  ChainMetrics chain_metrics(&metrics);
+  chain.AddObserver(&chain_metrics);
   metrics.AddGauge("isartor_license_valid", "1 if the offline license check passed.",
                    std::string("status=\"") + license::LicenseStatusName(license_verdict.status) +
                        "\"",
                    [&license_verdict] { return license_verdict.valid() ? 1.0 : 0.0; });
-  if (auto* l1b = dynamic_cast<SemanticCacheLayer*>(chain.layers()[1].get())) {
-    metrics.AddGauge("isartor_cache_entries", "Entries per cache layer.", "cache_layer=\"l1b\"",
-                     [l1b] { return static_cast<double>(l1b->index().size()); });
-    metrics.AddGauge("isartor_cache_bytes", "Bytes per cache layer.", "cache_layer=\"l1b\"",
-                     [l1b] { return static_cast<double>(l1b->index().bytes()); });
-  }
-  metrics.AddGauge("isartor_layer_enabled", "1 when the layer is active.", "layer=\"l1b\"",
-                   [l = chain.layers()[1].get()] { return l->enabled() ? 1.0 : 0.0; });
   metrics.SetBuildInfo(std::string("version=\"") + ISARTOR_VERSION + "\",offline=\"" +
                        (config.offline_mode ? "true" : "false") + "\",model_embedded=\"" +
                        (embed::ModelIsEmbedded() ? "true" : "false") + "\"");
@@ -357,7 +358,7 @@ int RunGateway(const Config& config) {
     Diag(LogLevel::kError, audit.error().message);
     return 2;
   }
-  ApiHandlerDeps deps{&config, &chain, &metrics, audit->get(),
+  ApiHandlerDeps deps{&config, &chain, &metrics,
                       [&config, &license_verdict](boost::json::object& health) {
                         health["offline_mode"] = config.offline_mode;
                         health["license"] = {
@@ -383,7 +384,10 @@ int RunGateway(const Config& config) {
     };
   }
   otel::Tracer tracer(trace_exporter.get());
-  if (trace_exporter) deps.tracer = &tracer;
+  otel::RequestTracer request_tracer(trace_exporter ? &tracer : nullptr);
+  chain.AddObserver(&request_tracer);
+  chain.AddObserver(audit->get());
+  deps.keep_answer_text = (*audit)->include_content();
   if (config.local_embeddings) deps.embeddings.embedder = shared_embedder.embedder;
   deps.embeddings.limits = {config.embeddings_max_inputs, config.embeddings_max_input_bytes};
   deps.embeddings.forwarder = forwarder;

@@ -15,7 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/layer.h"
+#include "core/stored_answer.h"
 
 namespace isartor {
 

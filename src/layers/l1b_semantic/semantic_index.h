@@ -36,7 +36,7 @@
 #include <vector>
 
 #include "common/result.h"
-#include "core/layer.h"
+#include "core/stored_answer.h"
 
 namespace isartor {
 

@@ -119,7 +119,7 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayJson(RequestContext& ctx, Respo
     // useless error (or be mislabelled application/json).
     out = dialect::UpstreamErrorBody(wire, ctx.dialect, status,
                                      target.label + " upstream " + target.endpoint.url, out);
-    AnswerMeta meta{FinalLayer::kL3, ctx.answer_headers};
+    AnswerMeta meta{&info(), ctx.answer_headers};
     (void)co_await sink.SendComplete(status, std::move(out), meta);
     co_return Answered(status);
   }
@@ -144,7 +144,7 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayJson(RequestContext& ctx, Respo
   answer->total_tokens = TotalTokens(response_json, ctx);
   answer->body = out;
   if (ctx.publish_answer) ctx.publish_answer(answer);
-  AnswerMeta meta{FinalLayer::kL3, ctx.answer_headers};
+  AnswerMeta meta{&info(), ctx.answer_headers};
   Status sent = co_await sink.SendComplete(status, std::move(out), meta);
   if (!sent.ok()) co_return Answered(499);
   co_return Answered(status, std::move(answer));
@@ -159,7 +159,7 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayStream(RequestContext& ctx, Res
   dialect::StreamTranslator translator(wire, ctx.dialect, NowUnix(), &ctx.body);
   dialect::StreamAccumulator accumulator(ctx.dialect);
   std::vector<dialect::SseEvent> events, translated;
-  AnswerMeta meta{FinalLayer::kL3, ctx.answer_headers};
+  AnswerMeta meta{&info(), ctx.answer_headers};
   if (!(co_await sink.BeginStream(meta)).ok()) {
     response.Cancel();
     co_return Answered(499);
