@@ -21,6 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "config/defaults.h"
 #include "core/layer.h"
 #include "layers/l1b_semantic/semantic_index.h"
 #include "obs/metrics.h"
@@ -58,7 +59,8 @@ class SemanticCacheLayer : public Layer {
  public:
   struct Options {
     SemanticIndex::Options index;
-    float threshold = 0.85f;     // minimum cosine similarity for a hit
+    // Minimum cosine similarity for a hit (ISARTOR__SIMILARITY_THRESHOLD's default).
+    float threshold = static_cast<float>(defaults::kSimilarityThreshold);
     std::size_t candidates = 4;  // matches above the threshold the guard may examine
     bool lexical_guard = true;
     std::size_t max_pending = 4096;            // remembered miss vectors awaiting OnAnswer
