@@ -11,7 +11,6 @@
 #include <iostream>
 
 #include "net/tls_files.h"
-#include "obs/metrics.h"
 
 namespace isartor {
 namespace {
@@ -187,11 +186,10 @@ boost::json::object RenderCheckJson(const CheckReport& r) {
 
 void ProbeDestinations(const Config& config, const std::vector<PlannedDestination>& plan,
                        CheckReport& report) {
-  Metrics metrics;
   auto policy = NetworkPolicy::Create(config.offline_mode, config.internal_networks,
                                       config.internal_domains);
   if (!policy.ok()) return;
-  EgressGuard guard(std::move(*policy), &metrics);
+  EgressGuard guard(std::move(*policy));
   RegisterDestinations(plan, guard);
   boost::asio::io_context ioc;
   for (std::size_t i = 0; i < plan.size(); ++i) {

@@ -77,8 +77,8 @@ int RunCli(int argc, char** argv) {
       ->check(CLI::Range(1, 300));
   embed::AddEmbedCommand(app);
   AddAuditCommand(app);
-  AddLicenseCommand(app);
-  AddConnectCommand(app);
+  AddLicenseCommand(app, ReadEnvVar);
+  AddConnectCommand(app, ReadEnvVar);
   AddReleaseCommand(app);
   app.require_subcommand(0, 1);
 

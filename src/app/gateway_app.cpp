@@ -2,37 +2,70 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <optional>
 #include <thread>
 #include <vector>
 
 #include "airgap/banner.h"
 #include "airgap/destinations.h"
-#include "core/chain.h"
-#include "core/disabled_layer.h"
+#include "app/trace_export_setup.h"
+#include "embed/embedder.h"
 #include "embed/model_files.h"
 #include "http/api_handler.h"
 #include "http/server.h"
 #include "http/server_tls.h"
-#include "embed/embedder.h"
-#include "layers/l1a_exact/exact_cache_layer.h"
-#include "layers/l2_slm/slm_router_layer.h"
-#include "layers/l1b_semantic/semantic_cache_layer.h"
 #include "layers/l3_upstream/upstream_layer.h"
 #include "license/license.h"
 #include "net/egress_guard.h"
 #include "obs/audit_trail.h"
+#include "obs/chain_metrics.h"
 #include "obs/log.h"
 #include "obs/metrics.h"
-#include "otel/trace_export_setup.h"
+#include "otel/request_spans.h"
 #include "upstream/client_tls.h"
 #include "upstream/http_client.h"
 
 namespace isartor {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
+
+// The components, in construction order (members are destroyed in reverse: the server before
+// the handler before the chain and its observers).
+struct Gateway::Parts {
+  explicit Parts(const Config& c) : config(c) {}
+  Config config;
+  tcp::endpoint listen;
+  std::unique_ptr<ServerTls> listener_tls;
+  Metrics metrics;
+  std::unique_ptr<EgressGuard> guard;
+  std::optional<ClientTlsContexts> outbound_tls;
+  std::unique_ptr<HttpClient> l3_client;
+  std::unique_ptr<HttpClient> l2_client;
+  std::vector<PlannedDestination> plan;
+  license::LicenseVerdict license;
+  std::shared_ptr<embed::Embedder> embedder;
+  std::shared_ptr<const embed::WordPieceTokenizer> tokenizer;
+  std::unique_ptr<Chain> chain;
+  UpstreamLayer* upstream = nullptr;  // owned by the chain
+  std::unique_ptr<ChainMetrics> chain_metrics;
+  std::unique_ptr<AuditTrail> audit;
+  std::unique_ptr<otel::OtlpExporter> exporter;
+  std::unique_ptr<otel::Tracer> tracer;
+  std::unique_ptr<otel::RequestTracer> request_tracer;
+  std::unique_ptr<ApiHandler> handler;
+  std::vector<std::unique_ptr<asio::io_context>> contexts;  // contexts[0] also runs signals
+  std::vector<asio::io_context*> context_ptrs;
+  std::unique_ptr<Server> server;
+  bool handle_signals = true;
+  // The drain (on contexts[0] only).
+  std::unique_ptr<asio::steady_timer> drain_timer;
+  std::chrono::steady_clock::time_point drain_deadline;
+  bool draining = false;
+};
 
 namespace {
 
@@ -55,8 +88,9 @@ Result<tcp::endpoint> ParseListen(const std::string& host_port) {
   return tcp::endpoint(addr, static_cast<unsigned short>(port));
 }
 
-// The MiniLM embedder, loaded once and shared by L1b and L2 (one copy of the model, one worker
-// pool). Null, with the reason logged, when neither layer needs it or the model fails to load.
+// The MiniLM embedder, loaded once and shared by the layers that need it and the embeddings
+// route (one copy of the model, one worker pool). Null, with the reason logged, when nothing
+// needs it or the model fails to load.
 struct SharedEmbedder {
   std::shared_ptr<embed::Embedder> embedder;
   std::string error;  // why it is null although a layer wanted it
@@ -81,49 +115,6 @@ SharedEmbedder LoadEmbedder(const Config& config) {
   return {std::shared_ptr<embed::Embedder>(std::move(*embedder)), ""};
 }
 
-// L1b: the semantic cache when the mode asks for it and the model loaded; otherwise a disabled
-// slot saying why (a missing or corrupt model never stops the gateway).
-std::unique_ptr<Layer> BuildSemanticLayer(const Config& config, Metrics* metrics,
-                                          const SharedEmbedder& shared) {
-  if (config.cache_mode == "exact") {
-    return std::make_unique<DisabledLayer>(FinalLayer::kL1b, "ISARTOR__CACHE_MODE=exact");
-  }
-  if (!shared.embedder) return std::make_unique<DisabledLayer>(FinalLayer::kL1b, shared.error);
-  SemanticCacheLayer::Options o;
-  o.index.max_entries = config.cache_max_capacity;
-  o.index.ttl = std::chrono::seconds(config.cache_ttl_secs);
-  o.index.ef_search = config.semantic_ef_search;
-  o.threshold = static_cast<float>(config.similarity_threshold);
-  return std::make_unique<SemanticCacheLayer>(o, MakeEmbedderSource(shared.embedder), metrics);
-}
-
-// L2 slot: the SLM router when enabled and buildable, else a DisabledLayer saying why.
-std::unique_ptr<Layer> BuildL2(const Config& config, Metrics* metrics, HttpClient* client,
-                               const SharedEmbedder& shared) {
-  if (!config.enable_slm_router) {
-    return std::make_unique<DisabledLayer>(FinalLayer::kL2, "ENABLE_SLM_ROUTER=false");
-  }
-  if (!shared.embedder) {
-    return std::make_unique<DisabledLayer>(FinalLayer::kL2, "MiniLM model unavailable");
-  }
-  auto layer = SlmRouterLayer::Create(config, client, shared.embedder);
-  if (!layer.ok()) {
-    Diag(LogLevel::kError, "L2 SLM router disabled: " + layer.error().message);
-    return std::make_unique<DisabledLayer>(FinalLayer::kL2, layer.error().message);
-  }
-  SlmRouterLayer* l2 = layer->get();
-  const std::pair<const char*, uint64_t SlmRouterStats::*> outcomes[] = {
-      {"ineligible", &SlmRouterStats::ineligible}, {"routed_big", &SlmRouterStats::routed_big},
-      {"routed_local", &SlmRouterStats::routed_local}, {"answered", &SlmRouterStats::answered},
-      {"rejected", &SlmRouterStats::rejected}, {"failed", &SlmRouterStats::failed}};
-  for (const auto& [name, field] : outcomes) {
-    metrics->AddGauge("isartor_l2_requests", "L2 SLM router outcomes since start.",
-                      std::string("outcome=\"") + name + "\"",
-                      [l2, field] { return static_cast<double>(l2->stats().*field); });
-  }
-  return std::move(*layer);
-}
-
 // count_tokens estimates: the MiniLM WordPiece tokenizer (the embedder's, or read from the
 // model files when no layer loaded the embedder); null when no vocabulary can be found.
 std::shared_ptr<const embed::WordPieceTokenizer> LoadTokenizer(const Config& config,
@@ -138,53 +129,6 @@ std::shared_ptr<const embed::WordPieceTokenizer> LoadTokenizer(const Config& con
                                                             files->vocab.name());
   if (!tokenizer.ok()) return nullptr;
   return std::make_shared<const embed::WordPieceTokenizer>(std::move(*tokenizer));
-}
-
-std::vector<std::unique_ptr<Layer>> BuildLayers(const Config& config, Metrics* metrics,
-                                                std::unique_ptr<Layer> l3, HttpClient* l2_client,
-                                                const SharedEmbedder& shared) {
-  std::vector<std::unique_ptr<Layer>> layers;
-  ExactCache::Options l1a;
-  l1a.max_entries = config.cache_max_capacity;
-  l1a.max_bytes = config.cache_max_bytes;
-  l1a.ttl = std::chrono::seconds(config.cache_ttl_secs);
-  layers.push_back(std::make_unique<ExactCacheLayer>(l1a, config.cache_mode != "semantic", metrics));
-  layers.push_back(BuildSemanticLayer(config, metrics, shared));
-  layers.push_back(BuildL2(config, metrics, l2_client, shared));
-  layers.push_back(std::move(l3));
-  return layers;
-}
-
-// The product page's box, from the real state of the chain, the guard and the license.
-std::string OfflineBanner(const Config& config, const Chain& chain, const EgressGuard& guard,
-                          const std::vector<PlannedDestination>& plan,
-                          const license::LicenseVerdict& license) {
-  std::vector<BannerLine> lines;
-  const char* names[] = {"L1a Exact Cache", "L1b Semantic Cache", "L2 SLM Router"};
-  for (int i = 0; i < 3; ++i) {
-    const Layer& layer = *chain.layers()[i];
-    lines.push_back({layer.enabled() ? '+' : '-', std::string(names[i]) + ": " + layer.State()});
-  }
-  const Endpoint& l3 = plan.front().destination.endpoint;
-  if (guard.Allows(l3.host)) {
-    lines.push_back({'+', "L3 Cloud Logic: internal endpoint " + l3.url});
-  } else {
-    lines.push_back({'x', "L3 Cloud Logic: DISABLED (offline mode)"});
-  }
-  if (!config.enable_monitoring) {
-    lines.push_back({'-', "Telemetry export: disabled (ENABLE_MONITORING=false)"});
-  } else if (guard.Allows(ParseEndpoint(config.otel_exporter_endpoint)->host)) {
-    lines.push_back({'+', "Telemetry export: internal " + config.otel_exporter_endpoint});
-  } else {
-    lines.push_back({'x', "Telemetry export: DISABLED (external endpoint)"});
-  }
-  std::string lic = "License validation: offline HMAC check";
-  if (license.valid()) {
-    lines.push_back({'+', lic + " (" + license.licensee + ", " + license.tier + ")"});
-  } else {
-    lines.push_back({'x', lic + " \u2014 " + license::LicenseStatusName(license.status)});
-  }
-  return RenderBanner("[Isartor] OFFLINE MODE ACTIVE", lines);
 }
 
 // The AU-2 trail: stdout always; the signed log when ISARTOR__AUDIT_LOG_PATH is set.
@@ -260,220 +204,330 @@ Result<std::unique_ptr<ServerTls>> SetUpListenerTls(const Config& config,
   return std::move(*tls);
 }
 
-}  // namespace
-
-int RunGateway(const Config& config) {
-  SetLogLevel(config.log_level);
+// Step 1: the listen address, the refusal to serve unauthenticated beyond loopback, the
+// listener's TLS.
+Status SetUpListener(Gateway::Parts& p) {
+  const Config& config = p.config;
   auto listen = ParseListen(config.host_port);
-  if (!listen.ok()) {
-    Diag(LogLevel::kError, listen.error().message);
-    return 2;
-  }
+  if (!listen.ok()) return listen.error();
+  p.listen = *listen;
   // Verified client certificates (mTLS) authenticate clients as well as a gateway key does.
   if (config.gateway_api_key.empty() && config.tls_client_ca_file.empty() &&
       !listen->address().is_loopback() && !config.allow_unauthenticated_bind) {
-    Diag(LogLevel::kError, "refusing to listen on " + config.host_port +
-                               " without ISARTOR__GATEWAY_API_KEY; set one, or require client "
-                               "certificates (ISARTOR__TLS_CLIENT_CA_FILE), or set "
-                               "ISARTOR__ALLOW_UNAUTHENTICATED_BIND=true");
-    return 2;
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "refusing to listen on " + config.host_port +
+                         " without ISARTOR__GATEWAY_API_KEY; set one, or require client "
+                         "certificates (ISARTOR__TLS_CLIENT_CA_FILE), or set "
+                         "ISARTOR__ALLOW_UNAUTHENTICATED_BIND=true");
   }
-  auto listener_tls = SetUpListenerTls(config, *listen);
-  if (!listener_tls.ok()) {
-    Diag(LogLevel::kError, listener_tls.error().message);
-    return 2;
-  }
-  Metrics metrics;
+  auto tls = SetUpListenerTls(config, p.listen);
+  if (!tls.ok()) return tls.error();
+  p.listener_tls = std::move(*tls);
+  return Status::Ok();
+}
+
+// Step 2: the egress guard with every destination the configuration can reach, the outbound
+// TLS contexts and the upstream clients.
+Status SetUpEgress(Gateway::Parts& p) {
+  const Config& config = p.config;
   auto policy = NetworkPolicy::Create(config.offline_mode, config.internal_networks,
                                       config.internal_domains);
-  if (!policy.ok()) {
-    Diag(LogLevel::kError, policy.error().message);
-    return 2;
+  if (!policy.ok()) return policy.error();
+  p.guard = std::make_unique<EgressGuard>(std::move(*policy));
+  EgressGuard* guard = p.guard.get();
+  for (int i = 0; i < kEgressPurposes; ++i) {
+    auto purpose = static_cast<EgressPurpose>(i);
+    p.metrics.AddCounter("isartor_egress_blocked_total",
+                         "Outbound connections refused by the egress guard.",
+                         std::string("purpose=\"") + EgressPurposeLabel(purpose) + "\"",
+                         [guard, purpose] { return static_cast<double>(guard->blocked(purpose)); });
   }
-  EgressGuard guard(std::move(*policy), &metrics);
   auto outbound_tls = ClientTlsContexts::Build(config);
-  if (!outbound_tls.ok()) {
-    Diag(LogLevel::kError, outbound_tls.error().message);
-    return 2;
-  }
-  HttpClient l3_client(&guard, outbound_tls->For(TlsTarget::kL3), EgressPurpose::kL3Upstream);
-  HttpClient l2_client(&guard, outbound_tls->For(TlsTarget::kL2Sidecar),
-                       EgressPurpose::kL2Sidecar);
-  auto l3 = UpstreamLayer::Create(config, &l3_client, &metrics);
-  if (!l3.ok()) {
-    Diag(LogLevel::kError, l3.error().message);
-    return 2;
-  }
+  if (!outbound_tls.ok()) return outbound_tls.error();
+  p.outbound_tls = std::move(*outbound_tls);
+  p.l3_client = std::make_unique<HttpClient>(guard, p.outbound_tls->For(TlsTarget::kL3),
+                                             EgressPurpose::kL3Upstream);
+  p.l2_client = std::make_unique<HttpClient>(guard, p.outbound_tls->For(TlsTarget::kL2Sidecar),
+                                             EgressPurpose::kL2Sidecar);
   auto plan = PlanDestinations(config);
-  if (!plan.ok()) {
-    Diag(LogLevel::kError, plan.error().message);
-    return 2;
-  }
-  RegisterDestinations(*plan, guard);
-  for (const auto& p : *plan) {
-    if (p.tls_target == TlsTarget::kFallback) {
-      l3_client.SetTlsFor(p.destination.endpoint, outbound_tls->For(TlsTarget::kFallback));
+  if (!plan.ok()) return plan.error();
+  p.plan = std::move(*plan);
+  RegisterDestinations(p.plan, *guard);
+  for (const auto& d : p.plan) {
+    if (d.tls_target == TlsTarget::kFallback) {
+      p.l3_client->SetTlsFor(d.destination.endpoint, p.outbound_tls->For(TlsTarget::kFallback));
     }
   }
-  // Checked once, offline, at start: reported in the banner, /health, metrics; never fatal.
-  const license::LicenseVerdict license_verdict =
-      license::CheckLicense(config.license_key, std::chrono::system_clock::now());
-  if (!license_verdict.valid()) {
-    Diag(LogLevel::kWarn, std::string("license: ") + license_verdict.message);
-  }
-  const UpstreamLayer* upstream = l3->get();
-  Forwarder* forwarder = l3.value().get();  // owned by the chain, which outlives the handler
-  SharedEmbedder shared_embedder = LoadEmbedder(config);
-  auto tokenizer = LoadTokenizer(config, shared_embedder);
-  Chain chain(BuildLayers(config, &metrics, std::move(l3.value()), &l2_client, shared_embedder),
-              &metrics);
-  auto* l1a = static_cast<ExactCacheLayer*>(chain.layers()[0].get());
-  metrics.AddGauge("isartor_cache_entries", "Entries per cache layer.", "cache_layer=\"l1a\"",
-                   [l1a] { return static_cast<double>(l1a->cache().size()); });
-  metrics.AddGauge("isartor_cache_bytes", "Bytes per cache layer.", "cache_layer=\"l1a\"",
-                   [l1a] { return static_cast<double>(l1a->cache().bytes()); });
-  metrics.AddGauge("isartor_license_valid", "1 if the offline license check passed.",
-                   std::string("status=\"") + license::LicenseStatusName(license_verdict.status) +
-                       "\"",
-                   [&license_verdict] { return license_verdict.valid() ? 1.0 : 0.0; });
-  if (auto* l1b = dynamic_cast<SemanticCacheLayer*>(chain.layers()[1].get())) {
-    metrics.AddGauge("isartor_cache_entries", "Entries per cache layer.", "cache_layer=\"l1b\"",
-                     [l1b] { return static_cast<double>(l1b->index().size()); });
-    metrics.AddGauge("isartor_cache_bytes", "Bytes per cache layer.", "cache_layer=\"l1b\"",
-                     [l1b] { return static_cast<double>(l1b->index().bytes()); });
-  }
-  metrics.AddGauge("isartor_layer_enabled", "1 when the layer is active.", "layer=\"l1b\"",
-                   [l = chain.layers()[1].get()] { return l->enabled() ? 1.0 : 0.0; });
-  metrics.SetBuildInfo(std::string("version=\"") + ISARTOR_VERSION + "\",offline=\"" +
-                       (config.offline_mode ? "true" : "false") + "\",model_embedded=\"" +
-                       (embed::ModelIsEmbedded() ? "true" : "false") + "\"");
-  if (config.offline_mode) {
-    std::string banner = OfflineBanner(config, chain, guard, *plan, license_verdict);
-    std::fwrite(banner.data(), 1, banner.size(), stderr);
-  }
+  return Status::Ok();
+}
 
-  auto audit = OpenAuditTrail(config, metrics);
-  if (!audit.ok()) {
-    Diag(LogLevel::kError, audit.error().message);
-    return 2;
-  }
-  ApiHandlerDeps deps{&config, &chain, &metrics, audit->get(),
-                      [&config, &license_verdict](boost::json::object& health) {
-                        health["offline_mode"] = config.offline_mode;
-                        health["license"] = {
-                            {"status", license::LicenseStatusName(license_verdict.status)},
-                            {"licensee", license_verdict.licensee},
-                            {"message", license_verdict.message}};
-                      }};
-  // Traces: the exporter runs on its own thread; requests only enqueue (see otel/).
-  std::unique_ptr<otel::OtlpExporter> trace_exporter;
-  if (config.enable_monitoring) {
-    auto started = otel::StartTraceExport(config, &guard, outbound_tls->For(TlsTarget::kOtel),
-                                           &metrics);
-    if (!started.ok()) {
-      Diag(LogLevel::kError, started.error().message);
-      return 2;
+// Step 3: the layers, from their registrations, in order; the chain over them.
+Status BuildChain(Gateway::Parts& p, const std::vector<LayerRegistration>& registrations) {
+  SharedEmbedder shared = LoadEmbedder(p.config);
+  p.embedder = shared.embedder;
+  p.tokenizer = LoadTokenizer(p.config, shared);
+  LayerEnv env{p.config, &p.metrics, p.l3_client.get(), p.l2_client.get(), shared.embedder,
+               shared.error};
+  std::vector<std::unique_ptr<Layer>> layers;
+  for (const LayerRegistration& r : registrations) {
+    auto layer = r.build(env);
+    if (!layer.ok()) {
+      return MakeError(layer.error().code, "layer " + r.name + ": " + layer.error().message);
     }
-    trace_exporter = std::move(*started);
+    layers.push_back(std::move(*layer));
   }
-  deps.upstream = upstream;
-  if (tokenizer) {
-    deps.count_tokens_estimator = [tokenizer](std::string_view text) {
+  p.chain = std::make_unique<Chain>(std::move(layers));
+  // count_tokens and non-local embeddings go to the upstream layer directly, if there is one.
+  for (const auto& layer : p.chain->layers()) {
+    if (auto* upstream = dynamic_cast<UpstreamLayer*>(layer.get())) {
+      p.upstream = upstream;
+      break;
+    }
+  }
+  return Status::Ok();
+}
+
+// Step 4: the facts checked once at start (license, build), for the banner, /health, metrics.
+void RecordStartFacts(Gateway::Parts& p) {
+  const Config& config = p.config;
+  // Checked once, offline, at start: reported in the banner, /health, metrics; never fatal.
+  p.license = license::CheckLicense(config.license_key, std::chrono::system_clock::now());
+  if (!p.license.valid()) Diag(LogLevel::kWarn, std::string("license: ") + p.license.message);
+  const license::LicenseVerdict* verdict = &p.license;
+  p.metrics.AddGauge("isartor_license_valid", "1 if the offline license check passed.",
+                     std::string("status=\"") + license::LicenseStatusName(verdict->status) +
+                         "\"",
+                     [verdict] { return verdict->valid() ? 1.0 : 0.0; });
+  p.metrics.SetBuildInfo(std::string("version=\"") + ISARTOR_VERSION + "\",offline=\"" +
+                         (config.offline_mode ? "true" : "false") + "\",model_embedded=\"" +
+                         (embed::ModelIsEmbedded() ? "true" : "false") + "\"");
+}
+
+// Step 5: the observers of the chain, in the order they hear of a request: metrics, traces
+// (the exporter runs on its own thread; requests only enqueue), the AU-2 audit trail.
+Status AttachObservers(Gateway::Parts& p, otel::SpanSink* span_sink) {
+  const Config& config = p.config;
+  p.chain_metrics = std::make_unique<ChainMetrics>(&p.metrics);
+  p.chain->AddObserver(p.chain_metrics.get());
+  if (!span_sink && config.enable_monitoring) {
+    auto started = otel::StartTraceExport(config, p.guard.get(),
+                                          p.outbound_tls->For(TlsTarget::kOtel), &p.metrics);
+    if (!started.ok()) return started.error();
+    p.exporter = std::move(*started);
+    span_sink = p.exporter.get();
+  }
+  p.tracer = std::make_unique<otel::Tracer>(span_sink);
+  p.request_tracer = std::make_unique<otel::RequestTracer>(span_sink ? p.tracer.get() : nullptr);
+  p.chain->AddObserver(p.request_tracer.get());
+  auto audit = OpenAuditTrail(config, p.metrics);
+  if (!audit.ok()) return audit.error();
+  p.audit = std::move(*audit);
+  p.chain->AddObserver(p.audit.get());
+  return Status::Ok();
+}
+
+// Step 6: the HTTP routes and the server, bound (not yet accepting).
+Status StartServer(Gateway::Parts& p) {
+  const Config& config = p.config;
+  const license::LicenseVerdict* verdict = &p.license;
+  const Config* cfg = &p.config;
+  ApiHandlerDeps deps{&p.config, p.chain.get(), &p.metrics,
+                      [cfg, verdict](boost::json::object& health) {
+                        health["offline_mode"] = cfg->offline_mode;
+                        health["license"] = {
+                            {"status", license::LicenseStatusName(verdict->status)},
+                            {"licensee", verdict->licensee},
+                            {"message", verdict->message}};
+                      }};
+  deps.keep_answer_text = p.audit->include_content();
+  deps.upstream = p.upstream;
+  if (p.tokenizer) {
+    deps.count_tokens_estimator = [tokenizer = p.tokenizer](std::string_view text) {
       return tokenizer->CountTokens(text);
     };
   }
-  otel::Tracer tracer(trace_exporter.get());
-  if (trace_exporter) deps.tracer = &tracer;
-  if (config.local_embeddings) deps.embeddings.embedder = shared_embedder.embedder;
+  if (config.local_embeddings) deps.embeddings.embedder = p.embedder;
   deps.embeddings.limits = {config.embeddings_max_inputs, config.embeddings_max_input_bytes};
-  deps.embeddings.forwarder = forwarder;
-  ApiHandler handler(deps);
+  deps.embeddings.forwarder = p.upstream;
+  p.handler = std::make_unique<ApiHandler>(deps);
   int threads = config.threads > 0 ? config.threads
                                    : std::max(1u, std::thread::hardware_concurrency());
-  // One io_context per thread (see http/server.h); contexts[0] also handles signals.
-  std::vector<std::unique_ptr<asio::io_context>> contexts;
-  std::vector<asio::io_context*> context_ptrs;
+  // One io_context per thread (see http/server.h).
   for (int i = 0; i < threads; ++i) {
-    contexts.push_back(std::make_unique<asio::io_context>(1));
-    context_ptrs.push_back(contexts.back().get());
+    p.contexts.push_back(std::make_unique<asio::io_context>(1));
+    p.context_ptrs.push_back(p.contexts.back().get());
   }
-  asio::io_context& ioc = *contexts[0];
   ServerOptions options;
   options.max_body_bytes = config.max_body_bytes;
   options.header_timeout = std::chrono::seconds(config.header_timeout_secs);
   options.body_timeout = std::chrono::seconds(config.body_timeout_secs);
-  options.tls = listener_tls->get();
+  options.tls = p.listener_tls.get();
   options.handshake_timeout = std::chrono::seconds(config.tls_handshake_timeout_secs);
-  Server server(context_ptrs, options, &handler);
-  if (Status s = server.Listen(*listen); !s.ok()) {
-    Diag(LogLevel::kError, s.error().message);
-    return 1;
-  }
-  if (ServerTls* tls = listener_tls->get()) {
+  p.server = std::make_unique<Server>(p.context_ptrs, options, p.handler.get());
+  if (Status s = p.server->Listen(p.listen); !s.ok()) return s;
+  if (ServerTls* tls = p.listener_tls.get()) {
     const char* help = "Listener certificate reloads (SIGHUP) by outcome.";
-    metrics.AddCounter("isartor_tls_certificate_reloads_total", help, "outcome=\"ok\"",
-                       [tls] { return static_cast<double>(tls->reloads_ok()); });
-    metrics.AddCounter("isartor_tls_certificate_reloads_total", help, "outcome=\"failed\"",
-                       [tls] { return static_cast<double>(tls->reloads_failed()); });
-    metrics.AddGauge("isartor_tls_certificate_expiry_timestamp_seconds",
-                     "notAfter of the certificate the listener serves now.", "",
-                     [tls] { return tls->CurrentNotAfterSeconds(); });
-    metrics.AddCounter("isartor_tls_handshake_failures_total",
-                       "Failed or timed-out TLS handshakes on the listener.", "",
-                       [&server] { return static_cast<double>(server.tls_handshake_failures()); });
+    p.metrics.AddCounter("isartor_tls_certificate_reloads_total", help, "outcome=\"ok\"",
+                         [tls] { return static_cast<double>(tls->reloads_ok()); });
+    p.metrics.AddCounter("isartor_tls_certificate_reloads_total", help, "outcome=\"failed\"",
+                         [tls] { return static_cast<double>(tls->reloads_failed()); });
+    p.metrics.AddGauge("isartor_tls_certificate_expiry_timestamp_seconds",
+                       "notAfter of the certificate the listener serves now.", "",
+                       [tls] { return tls->CurrentNotAfterSeconds(); });
+    Server* server = p.server.get();
+    p.metrics.AddCounter("isartor_tls_handshake_failures_total",
+                         "Failed or timed-out TLS handshakes on the listener.", "",
+                         [server] { return static_cast<double>(server->tls_handshake_failures()); });
   }
-  StartStdoutFlusher();
-  asio::signal_set hup(ioc, SIGHUP);  // before "listening": a test may signal right after it
-  ArmCertificateReload(hup, listener_tls->get());
-  server.Start();
-  auto bound = server.local_endpoint();
-  Diag(LogLevel::kInfo, "listening on " + bound.address().to_string() + ":" +
-                            std::to_string(bound.port()) + " (" + std::to_string(threads) +
-                            " threads, " + (options.tls ? "HTTPS" : "plain HTTP") + ", L3 " +
-                            config.EffectiveL3Url() + ")");
+  return Status::Ok();
+}
 
-  // SIGTERM/SIGINT: stop accepting, let in-flight requests finish within the drain deadline.
-  asio::signal_set signals(ioc, SIGTERM, SIGINT);
-  asio::steady_timer drain_timer(ioc);
-  auto deadline = std::make_shared<std::chrono::steady_clock::time_point>();
-  std::function<void()> poll_drain = [&] {
-    if (server.active_requests() == 0 || std::chrono::steady_clock::now() >= *deadline) {
-      if (server.active_requests() > 0) {
-        Diag(LogLevel::kWarn, "drain deadline passed with requests in flight");
-      }
-      for (auto* c : context_ptrs) c->stop();
-      return;
+// Stops every context once no request is in flight or the drain deadline passed.
+void PollDrain(Gateway::Parts& p) {
+  if (p.server->active_requests() == 0 || std::chrono::steady_clock::now() >= p.drain_deadline) {
+    if (p.server->active_requests() > 0) {
+      Diag(LogLevel::kWarn, "drain deadline passed with requests in flight");
     }
-    drain_timer.expires_after(std::chrono::milliseconds(50));
-    drain_timer.async_wait([&](const boost::system::error_code&) { poll_drain(); });
-  };
-  signals.async_wait([&](const boost::system::error_code& ec, int signo) {
-    if (ec) return;
-    Diag(LogLevel::kInfo, "signal " + std::to_string(signo) + ": draining");
-    *deadline = std::chrono::steady_clock::now() + std::chrono::seconds(config.drain_timeout_secs);
-    server.Shutdown();
-    poll_drain();
-  });
+    for (auto* c : p.context_ptrs) c->stop();
+    return;
+  }
+  p.drain_timer->expires_after(std::chrono::milliseconds(50));
+  p.drain_timer->async_wait([&p](const boost::system::error_code&) { PollDrain(p); });
+}
+
+// Stop accepting, let in-flight requests finish within the drain deadline. On contexts[0].
+void BeginDrain(Gateway::Parts& p) {
+  if (p.draining) return;
+  p.draining = true;
+  p.drain_deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(p.config.drain_timeout_secs);
+  p.server->Shutdown();
+  PollDrain(p);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Gateway>> Gateway::Create(const Config& config, GatewayOptions options) {
+  SetLogLevel(config.log_level);
+  auto parts = std::make_unique<Parts>(config);
+  Parts& p = *parts;
+  p.handle_signals = options.handle_signals;
+  if (Status s = SetUpListener(p); !s.ok()) return s.error();
+  if (Status s = SetUpEgress(p); !s.ok()) return s.error();
+  if (Status s = BuildChain(p, options.layers); !s.ok()) return s.error();
+  RecordStartFacts(p);
+  if (Status s = AttachObservers(p, options.span_sink); !s.ok()) return s.error();
+  if (Status s = StartServer(p); !s.ok()) return s.error();
+  p.drain_timer = std::make_unique<asio::steady_timer>(*p.contexts[0]);
+  return std::unique_ptr<Gateway>(new Gateway(std::move(parts)));
+}
+
+Gateway::Gateway(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+Gateway::~Gateway() = default;
+
+const Chain& Gateway::chain() const { return *parts_->chain; }
+tcp::endpoint Gateway::local_endpoint() const { return parts_->server->local_endpoint(); }
+
+// The product page's box, from the real state of the chain, the guard and the license.
+std::string Gateway::OfflineBanner() const {
+  const Parts& p = *parts_;
+  const Config& config = p.config;
+  std::vector<BannerLine> lines;
+  for (const auto& layer : p.chain->layers()) {
+    const LayerInfo& info = layer->info();
+    if (info.kind != LayerKind::kUpstream) {
+      lines.push_back({layer->enabled() ? '+' : '-', info.title + ": " + layer->State()});
+      continue;
+    }
+    // The upstream: where it points, and whether offline mode lets it go there (the plan's
+    // first destination is the primary upstream).
+    const Endpoint& upstream = p.plan.front().destination.endpoint;
+    if (p.guard->Allows(upstream.host)) {
+      lines.push_back({'+', info.title + ": internal endpoint " + upstream.url});
+    } else {
+      lines.push_back({'x', info.title + ": DISABLED (offline mode)"});
+    }
+  }
+  if (!config.enable_monitoring) {
+    lines.push_back({'-', "Telemetry export: disabled (ENABLE_MONITORING=false)"});
+  } else if (p.guard->Allows(ParseEndpoint(config.otel_exporter_endpoint)->host)) {
+    lines.push_back({'+', "Telemetry export: internal " + config.otel_exporter_endpoint});
+  } else {
+    lines.push_back({'x', "Telemetry export: DISABLED (external endpoint)"});
+  }
+  std::string lic = "License validation: offline HMAC check";
+  if (p.license.valid()) {
+    lines.push_back({'+', lic + " (" + p.license.licensee + ", " + p.license.tier + ")"});
+  } else {
+    lines.push_back({'x', lic + " \u2014 " + license::LicenseStatusName(p.license.status)});
+  }
+  return RenderBanner("[Isartor] OFFLINE MODE ACTIVE", lines);
+}
+
+void Gateway::Stop() {
+  Parts* p = parts_.get();
+  asio::post(*p->contexts[0], [p] { BeginDrain(*p); });
+}
+
+int Gateway::Run() {
+  Parts& p = *parts_;
+  asio::io_context& ioc = *p.contexts[0];
+  StartStdoutFlusher();
+  std::optional<asio::signal_set> hup;
+  std::optional<asio::signal_set> signals;
+  if (p.handle_signals) {
+    hup.emplace(ioc, SIGHUP);  // before "listening": a test may signal right after it
+    ArmCertificateReload(*hup, p.listener_tls.get());
+  }
+  p.server->Start();
+  auto bound = p.server->local_endpoint();
+  Diag(LogLevel::kInfo, "listening on " + bound.address().to_string() + ":" +
+                            std::to_string(bound.port()) + " (" +
+                            std::to_string(p.contexts.size()) + " threads, " +
+                            (p.listener_tls ? "HTTPS" : "plain HTTP") + ", L3 " +
+                            p.config.EffectiveL3Url() + ")");
+  if (p.handle_signals) {
+    signals.emplace(ioc, SIGTERM, SIGINT);
+    signals->async_wait([&p](const boost::system::error_code& ec, int signo) {
+      if (ec) return;
+      Diag(LogLevel::kInfo, "signal " + std::to_string(signo) + ": draining");
+      BeginDrain(p);
+    });
+  }
   std::vector<std::thread> pool;
   // Work guards: a context whose acceptor is closed during the drain must keep running the
   // connections it still serves until the drain ends.
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
-  for (auto* c : context_ptrs) guards.push_back(asio::make_work_guard(*c));
-  for (int i = 1; i < threads; ++i) {
-    asio::io_context* c = context_ptrs[i];
+  for (auto* c : p.context_ptrs) guards.push_back(asio::make_work_guard(*c));
+  for (std::size_t i = 1; i < p.context_ptrs.size(); ++i) {
+    asio::io_context* c = p.context_ptrs[i];
     pool.emplace_back([c] { c->run(); });
   }
   ioc.run();
   for (auto& t : pool) t.join();
-  // Pooled upstream sockets belong to the contexts declared below the clients, which die first:
-  // close them now, while the contexts live (closing them later was a use-after-free).
-  l3_client.Shutdown();
-  l2_client.Shutdown();
-  if (trace_exporter) trace_exporter->Shutdown(std::chrono::seconds(2));  // flush what is queued
-  (*audit)->Close();  // final signed checkpoint
+  // Pooled upstream sockets belong to the contexts, which die with the gateway: close them now,
+  // while the contexts live (closing them later was a use-after-free).
+  p.l3_client->Shutdown();
+  p.l2_client->Shutdown();
+  if (p.exporter) p.exporter->Shutdown(std::chrono::seconds(2));  // flush what is queued
+  p.audit->Close();  // final signed checkpoint
   FlushStdout();
   Diag(LogLevel::kInfo, "stopped");
   return 0;
+}
+
+int RunGateway(const Config& config) {
+  auto gateway = Gateway::Create(config, GatewayOptions{});
+  if (!gateway.ok()) {
+    Diag(LogLevel::kError, gateway.error().message);
+    // 1: the address could not be bound; 2: the configuration cannot run.
+    return gateway.error().code == ErrorCode::kUnavailable ? 1 : 2;
+  }
+  if (config.offline_mode) {
+    std::string banner = (*gateway)->OfflineBanner();
+    std::fwrite(banner.data(), 1, banner.size(), stderr);
+  }
+  return (*gateway)->Run();
 }
 
 }  // namespace isartor

@@ -302,6 +302,11 @@ const std::vector<ConfigVar>& ConfigVars() {
   return vars;
 }
 
+std::string ReadEnvVar(const std::string& name) {
+  const char* v = std::getenv(name.c_str());
+  return v ? std::string(v) : std::string();
+}
+
 std::map<std::string, std::string> ReadIsartorEnv() {
   std::map<std::string, std::string> env;
   for (char** e = environ; e && *e; ++e) {

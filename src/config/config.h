@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "config/defaults.h"
 
 namespace isartor {
 
@@ -60,11 +61,11 @@ struct Config {
   OutboundTls otel_tls;
   // Caches
   std::string cache_mode = "both";  // exact | semantic | both
-  std::size_t cache_max_capacity = 10000;
-  std::size_t cache_max_bytes = 256u << 20;
-  int cache_ttl_secs = 300;
-  double similarity_threshold = 0.93;  // chosen from bench/results/semantic_cache.md
-  std::size_t semantic_ef_search = 32;  // ditto
+  std::size_t cache_max_capacity = defaults::kCacheMaxCapacity;
+  std::size_t cache_max_bytes = defaults::kCacheMaxBytes;
+  int cache_ttl_secs = defaults::kCacheTtlSecs;
+  double similarity_threshold = defaults::kSimilarityThreshold;
+  std::size_t semantic_ef_search = defaults::kSemanticEfSearch;
   std::string embedding_model_dir;
   // Local /v1/embeddings
   bool local_embeddings = true;
@@ -143,6 +144,9 @@ Result<Config> LoadConfig(const ConfigSources& sources);
 
 // Reads ISARTOR__* from the process environment (the only place that calls getenv for config).
 std::map<std::string, std::string> ReadIsartorEnv();
+// One variable of the process environment, "" when unset (an EnvLookup for the commands that
+// read variables outside the config table: HOME, the license key for `license show`).
+std::string ReadEnvVar(const std::string& name);
 
 // `isartor config`: KEY=value lines, secrets masked.
 std::string RenderEffectiveConfig(const Config& config);

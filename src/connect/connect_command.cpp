@@ -28,21 +28,17 @@ struct Args {
   std::string model;
   int max_output_tokens = 0;
   std::string home;
+  EnvLookup env;  // the environment (from the caller: only config/ reads the process's)
 };
 
-std::string Env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? std::string(v) : std::string();
-}
-
-std::string DefaultUrl() {
-  std::string host_port = Env("ISARTOR__HOST_PORT");
+std::string DefaultUrl(const Args& args) {
+  std::string host_port = args.env("ISARTOR__HOST_PORT");
   if (host_port.empty()) host_port = "127.0.0.1:8080";
   auto colon = host_port.rfind(':');
   std::string host = colon == std::string::npos ? host_port : host_port.substr(0, colon);
   std::string port = colon == std::string::npos ? "8080" : host_port.substr(colon + 1);
   if (host.empty() || host == "0.0.0.0" || host == "[::]" || host == "::") host = "127.0.0.1";
-  std::string scheme = Env("ISARTOR__TLS_CERT_FILE").empty() ? "http" : "https";
+  std::string scheme = args.env("ISARTOR__TLS_CERT_FILE").empty() ? "http" : "https";
   return scheme + "://" + host + ":" + port;
 }
 
@@ -161,7 +157,7 @@ void PrintAdvice(const Args& args, const ConnectOptions& options) {
 
 int Connect(const Args& args) {
   fs::path home(args.home);
-  ConnectOptions options{args.url.empty() ? DefaultUrl() : args.url, args.api_key, args.model,
+  ConnectOptions options{args.url.empty() ? DefaultUrl(args) : args.url, args.api_key, args.model,
                          args.max_output_tokens};
   while (!options.gateway_url.empty() && options.gateway_url.back() == '/') {
     options.gateway_url.pop_back();
@@ -247,7 +243,7 @@ int Undo(const Args& args) {
 
 }  // namespace
 
-void AddConnectCommand(CLI::App& app) {
+void AddConnectCommand(CLI::App& app, EnvLookup env) {
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand(
       "connect", "Point a client (Claude Code, Codex, any SDK) at this gateway; --undo restores");
@@ -262,8 +258,9 @@ void AddConnectCommand(CLI::App& app) {
                   "Claude Code: CLAUDE_CODE_MAX_OUTPUT_TOKENS (small local models)")
       ->check(CLI::Range(1, 1 << 20));
   cmd->add_option("--home", args->home, "Home directory to configure (default $HOME)");
+  args->env = std::move(env);
   cmd->callback([args] {
-    if (args->home.empty()) args->home = Env("HOME");
+    if (args->home.empty()) args->home = args->env("HOME");
     if (args->home.empty()) throw CLI::RuntimeError("isartor connect: HOME is not set", 2);
     int code = 0;
     if (args->undo) {

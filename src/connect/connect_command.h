@@ -1,6 +1,8 @@
 // `isartor connect`: points a client at the gateway by writing its configuration, and undoes it.
 #pragma once
 
+#include "common/env_lookup.h"
+
 #include <string>
 
 namespace CLI {
@@ -28,8 +30,9 @@ namespace isartor::connect {
 //     then removes the manifest and the backups.
 // Exit status: 0 done; 1 refused (an existing file that does not parse is never overwritten:
 // the message names it) or an I/O error; 2 usage. Non-zero exits throw CLI::RuntimeError(code).
-// Never opens a network connection. Call once per app.
-void AddConnectCommand(CLI::App& app);
+// Never opens a network connection. Call once per app. `env` gives HOME, ISARTOR__HOST_PORT
+// and ISARTOR__TLS_CERT_FILE (read when the command runs).
+void AddConnectCommand(CLI::App& app, EnvLookup env);
 
 }  // namespace isartor::connect
 

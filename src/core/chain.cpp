@@ -2,14 +2,11 @@
 
 #include <chrono>
 
-#include "obs/log.h"
-#include "otel/request_spans.h"
-
 namespace isartor {
 namespace {
 
 const char* Outcome(const Layer& layer, const LayerResult& r) {
-  bool cache = layer.id() == FinalLayer::kL1a || layer.id() == FinalLayer::kL1b;
+  bool cache = layer.info().kind == LayerKind::kCache;
   switch (r.verdict) {
     case LayerVerdict::kPass: return r.bypassed ? "bypass" : cache ? "miss" : "passed";
     case LayerVerdict::kAnswered: return cache ? "hit" : "answered";
@@ -21,8 +18,12 @@ const char* Outcome(const Layer& layer, const LayerResult& r) {
 
 }  // namespace
 
-Chain::Chain(std::vector<std::unique_ptr<Layer>> layers, Metrics* metrics)
-    : layers_(std::move(layers)), metrics_(metrics) {}
+Chain::Chain(std::vector<std::unique_ptr<Layer>> layers) : layers_(std::move(layers)) {}
+
+void Chain::AddObserver(ChainObserver* observer) {
+  observers_.Add(observer);
+  for (const auto& layer : layers_) observer->LayerRegistered(*layer);
+}
 
 void Chain::Publish(std::size_t answering, const RequestContext& ctx,
                     const std::shared_ptr<const StoredAnswer>& answer) const {
@@ -47,33 +48,32 @@ boost::asio::awaitable<ChainResult> Chain::Run(RequestContext& ctx, ResponseSink
       Publish(i, *ctx_ptr, answer);
     };
     ctx.decision_detail.clear();
-    otel::Span span = otel::StartLayerSpan(ctx, layer.id());
+    const bool scored_before = !ctx.similarity.empty();
+    observers_.LayerStarted(ctx, layer);
     LayerResult r = co_await layer.Handle(ctx, sink);
-    otel::FinishLayerSpan(span, ctx, layer.id(), r);
     ctx.publish_answer = nullptr;
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    metrics_->RecordLayerDuration(layer.id(), seconds);
-    ctx.decisions.push_back({FinalLayerShort(layer.id()), Outcome(layer, r), seconds * 1000.0,
+    ctx.decisions.push_back({layer.info().name.c_str(), Outcome(layer, r), seconds * 1000.0,
                              std::move(ctx.decision_detail)});
-    if (r.error && ctx.decisions.back().detail.empty()) {
-      ctx.decisions.back().detail = r.error->message;
+    LayerDecision& decision = ctx.decisions.back();
+    decision.scored = !scored_before && !ctx.similarity.empty();
+    if (r.error && decision.detail.empty()) decision.detail = r.error->message;
+    if (r.verdict == LayerVerdict::kFailed && !r.error) {
+      r.error = MakeError(ErrorCode::kInternal, "layer failed");
     }
+    // Once bytes reached the client, nobody else may answer: the layer ended the response.
+    const bool ends = r.verdict != LayerVerdict::kFailed || layer.essential() || sink.started();
+    observers_.LayerDecided(ctx, LayerStep{layer, r, decision, seconds,
+                                           r.verdict == LayerVerdict::kFailed && !ends});
     if (r.verdict == LayerVerdict::kPass) continue;
     if (r.verdict == LayerVerdict::kFailed) {
-      Error error = r.error.value_or(MakeError(ErrorCode::kInternal, "layer failed"));
-      metrics_->RecordError(layer.id(), error.code);
-      // Once bytes reached the client, nobody else may answer: the layer ended the response.
-      if (layer.essential() || sink.started()) {
-        result.layer = layer.id();
-        result.error = std::move(error);
-        co_return result;
-      }
-      Diag(LogLevel::kWarn, std::string("request ") + ctx.request_id + ": layer " +
-                                FinalLayerShort(layer.id()) + " failed, skipped: " + error.message);
-      continue;
+      if (!ends) continue;
+      result.layer = &layer.info();
+      result.error = std::move(*r.error);
+      co_return result;
     }
-    result.layer = layer.id();
+    result.layer = &layer.info();
     result.status = r.status;
     if (r.answer && !ctx.no_store && !*published && r.status >= 200 && r.status < 300) {
       Publish(i, ctx, r.answer);

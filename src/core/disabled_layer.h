@@ -10,8 +10,10 @@ namespace isartor {
 
 class DisabledLayer : public Layer {
  public:
-  DisabledLayer(FinalLayer id, std::string reason) : id_(id), reason_(std::move(reason)) {}
-  FinalLayer id() const override { return id_; }
+  // `info` is the identity of the layer this slot stands for (borrowed; lives for the program).
+  DisabledLayer(const LayerInfo& info, std::string reason)
+      : info_(info), reason_(std::move(reason)) {}
+  const LayerInfo& info() const override { return info_; }
   std::string State() const override { return "disabled (" + reason_ + ")"; }
   bool enabled() const override { return false; }
   boost::asio::awaitable<LayerResult> Handle(RequestContext&, ResponseSink&) override {
@@ -19,7 +21,7 @@ class DisabledLayer : public Layer {
   }
 
  private:
-  FinalLayer id_;
+  const LayerInfo& info_;
   std::string reason_;
 };
 

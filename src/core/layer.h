@@ -8,19 +8,15 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/result.h"
+#include "core/layer_info.h"
 #include "core/request_context.h"
 #include "core/response_sink.h"
-#include "obs/metrics.h"
+#include "core/stored_answer.h"
 
 namespace isartor {
-
-// A complete, successful answer in the client's dialect, as caches store it.
-struct StoredAnswer {
-  std::string body;            // non-streaming JSON response in the request's dialect
-  int64_t total_tokens = 0;    // usage reported by the producer (for tokens saved)
-};
 
 enum class LayerVerdict {
   kAnswered,  // the layer wrote the answer to the sink
@@ -53,10 +49,21 @@ struct LayerResult {
   }
 };
 
+// Attributes a layer adds to its own trace span (keys as exported, e.g. "isartor.similarity").
+// Implemented by the tracer; used by one request's coroutine at a time.
+class SpanAttributes {
+ public:
+  virtual ~SpanAttributes() = default;
+  virtual void SetString(std::string_view key, std::string_view value) = 0;
+  virtual void SetInt(std::string_view key, int64_t value) = 0;
+  virtual void SetDouble(std::string_view key, double value) = 0;
+};
+
 class Layer {
  public:
   virtual ~Layer() = default;
-  virtual FinalLayer id() const = 0;
+  // Who the layer is (see layer_info.h). The same object for the layer's life.
+  virtual const LayerInfo& info() const = 0;
   // True for a layer whose failure fails the request (L3). Cache and L2 failures are skipped.
   virtual bool essential() const { return false; }
   // "active", "disabled (ISARTOR__CACHE_MODE=semantic)", ... for /health and the banner.
@@ -71,6 +78,13 @@ class Layer {
   virtual void OnAnswer(const RequestContext& ctx, std::shared_ptr<const StoredAnswer> answer) {
     (void)ctx;
     (void)answer;
+  }
+
+  // Called after Handle() for the layer's span (only when the request is traced): the layer's
+  // own facts about its decision, read from `ctx`. Must not block.
+  virtual void AddSpanAttributes(const RequestContext& ctx, SpanAttributes& out) const {
+    (void)ctx;
+    (void)out;
   }
 };
 

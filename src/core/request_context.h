@@ -11,21 +11,25 @@
 
 #include "dialect/dialect.h"
 #include "dialect/request_view.h"
-#include "otel/trace_context.h"
 
 namespace isartor {
 
 struct StoredAnswer;
-namespace otel {
-class Tracer;
-}  // namespace otel
+
+// Per-request state an observer keeps in the context (tracing keeps its spans here; see
+// otel/request_spans.h). Owned by the context; only the observer that made it knows its type.
+class ObserverState {
+ public:
+  virtual ~ObserverState() = default;
+};
 
 // What one layer decided for this request, for the audit trail (AU-2).
 struct LayerDecision {
-  const char* layer;     // "l1a", "l1b", "l2", "l3"
+  const char* layer;     // LayerInfo::name ("l1a", ...); points into the layer's LayerInfo
   const char* outcome;   // "hit" | "miss" | "answered" | "error" | "blocked" | "bypass"
   double ms = 0;
   std::string detail;    // e.g. "veto: numbers differ", an error message
+  bool scored = false;   // this layer measured ctx.similarity (the audit event shows it)
 };
 
 struct RequestContext {
@@ -49,9 +53,9 @@ struct RequestContext {
   std::string anthropic_version;
   std::string anthropic_beta;
   std::string traceparent;       // the client's; while a layer runs, that layer's span's
-  // Tracing (off: tracer null): the request's span; the Chain starts a child span per layer.
-  const otel::Tracer* tracer = nullptr;
-  otel::SpanContext span;
+  // Tracing's state for this request (null: not traced): the request's span and the running
+  // layer's (otel/request_spans.h). Shared so a context stays copyable (tests copy them).
+  std::shared_ptr<ObserverState> trace;
   std::chrono::steady_clock::time_point start;
   // Set by the Chain for the layer it is running: that layer calls it with its complete 2xx
   // answer BEFORE the last byte reaches the client, so a client that repeats the question at

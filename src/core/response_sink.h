@@ -11,12 +11,12 @@
 #include <vector>
 
 #include "common/result.h"
-#include "obs/metrics.h"
+#include "core/layer_info.h"
 
 namespace isartor {
 
 struct AnswerMeta {
-  FinalLayer layer = FinalLayer::kNone;
+  const LayerInfo* layer = nullptr;  // the answering layer; null: the gateway itself
   std::vector<std::pair<std::string, std::string>> headers;  // extra response headers
 };
 

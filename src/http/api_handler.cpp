@@ -13,8 +13,8 @@
 #include "dialect/request_json.h"
 #include "dialect/validate.h"
 #include "http/models_route.h"
+#include "obs/chain_metrics.h"
 #include "obs/log.h"
-#include "otel/request_spans.h"
 
 namespace isartor {
 namespace asio = boost::asio;
@@ -67,12 +67,6 @@ std::string PresentedKey(const HttpRequest& req) {
 constexpr std::array<std::string_view, 3> kSessionHeaders = {"x-isartor-session-id",
                                                              "x-session-id", "x-thread-id"};
 
-EndpointFamily FamilyOf(Dialect d, std::string_view path) {
-  if (path == "/v1/embeddings") return EndpointFamily::kEmbeddings;
-  if (d == Dialect::kResponses) return EndpointFamily::kResponses;
-  return d == Dialect::kOpenAI ? EndpointFamily::kOpenAI : EndpointFamily::kAnthropic;
-}
-
 bool IsModelsPath(std::string_view path) {
   return path == "/v1/models" || path.rfind("/v1/models/", 0) == 0;
 }
@@ -123,8 +117,8 @@ asio::awaitable<void> ApiHandler::Reject(const std::string& target, ErrorCode co
                                                       : Dialect::kOpenAI;
   ClientSink sink(stream, d, false, NewRequestId(), false, std::chrono::seconds(10));
   std::string body = dialect::ErrorBody(d, dialect::ErrorType(d, code), message);
-  (void)co_await sink.SendRaw(HttpStatusFor(code), "application/json", body, FinalLayer::kNone);
-  deps_.metrics->RecordRequest(FinalLayer::kNone, FamilyOf(d, target), HttpStatusFor(code), 0);
+  (void)co_await sink.SendRaw(HttpStatusFor(code), "application/json", body, nullptr);
+  deps_.metrics->RecordRequest(deps_.metrics->NoLayer(), FamilyOf(d, target), HttpStatusFor(code), 0);
 }
 
 // Free coroutines, not lambdas: GCC 12 miscompiles capturing lambdas inside coroutines.
@@ -133,7 +127,7 @@ asio::awaitable<bool> ApiHandler::SendSimple(ServerStream& stream, std::string r
                                              std::string body) {
   ClientSink sink(stream, Dialect::kOpenAI, false, std::move(request_id), keep_alive,
                   std::chrono::seconds(30));
-  (void)co_await sink.SendRaw(status, std::move(type), std::move(body), FinalLayer::kNone);
+  (void)co_await sink.SendRaw(status, std::move(type), std::move(body), nullptr);
   co_return keep_alive && !sink.must_close();
 }
 
@@ -147,12 +141,12 @@ asio::awaitable<bool> ApiHandler::NoRoute(const HttpRequest& req, const std::str
                                                     : Dialect::kOpenAI;
   Diag(LogLevel::kInfo, "request " + request_id + ": no route for " +
                             std::string(req.method_string()) + " " + path);
-  deps_.metrics->RecordRequest(FinalLayer::kNone, FamilyOf(d, path), 404, 0);
+  deps_.metrics->RecordRequest(deps_.metrics->NoLayer(), FamilyOf(d, path), 404, 0);
   ClientSink sink(stream, d, false, std::move(request_id), keep_alive, std::chrono::seconds(30));
   (void)co_await sink.SendRaw(404, "application/json",
                               dialect::ErrorBody(d, dialect::ErrorTypeForStatus(d, 404),
                                                  "no route for " + path),
-                              FinalLayer::kNone);
+                              nullptr);
   co_return keep_alive && !sink.must_close();
 }
 
@@ -160,7 +154,7 @@ asio::awaitable<void> ApiHandler::SendError(ClientSink& sink, Dialect d, ErrorCo
                                             std::string message) {
   std::string body = dialect::ErrorBody(d, dialect::ErrorType(d, code), message);
   (void)co_await sink.SendRaw(HttpStatusFor(code), std::string("application/json"),
-                              std::move(body), FinalLayer::kNone);
+                              std::move(body), nullptr);
 }
 
 asio::awaitable<bool> ApiHandler::Handle(HttpRequest& req, ServerStream& stream) {
@@ -187,7 +181,7 @@ asio::awaitable<bool> ApiHandler::Handle(HttpRequest& req, ServerStream& stream)
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     json::object layers;
     for (const auto& layer : deps_.chain->layers()) {
-      layers[FinalLayerShort(layer->id())] = layer->State();
+      layers[layer->info().name] = layer->State();
     }
     health["layers"] = std::move(layers);
     if (deps_.health_extras) deps_.health_extras(health);
@@ -207,15 +201,14 @@ asio::awaitable<bool> ApiHandler::Handle(HttpRequest& req, ServerStream& stream)
   ctx.dialect = d;
   ClientSink sink(stream, d, false, ctx.request_id, keep_alive, std::chrono::seconds(60));
   sink.set_audited(true);
-  sink.set_keep_text(deps_.audit->include_content());
-  otel::Span span = otel::StartRequestSpan(deps_.tracer, ctx, req.method_string(), path,
-                                           HeaderValue(req, "traceparent"));
-  deps_.metrics->InFlightDelta(1);
+  sink.set_keep_text(deps_.keep_answer_text);
+  const ChainObservers& observers = deps_.chain->observers();
+  std::string traceparent = HeaderValue(req, "traceparent");
+  observers.RequestStarted(ctx, RequestStart{req.method_string(), path, traceparent});
   co_await HandleApi(req, d, sink, ctx);
-  deps_.metrics->InFlightDelta(-1);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  ResponseFacts facts{sink.layer(), sink.status(), seconds, sink.AnswerSha256(),
-                      &sink.answer_text()};
+  RequestEnd facts{path, sink.layer(), sink.status(), seconds, sink.AnswerSha256(),
+                   &sink.answer_text()};
   facts.completed = sink.complete();
   facts.bytes_sent = sink.bytes_sent();
   if (!facts.completed) {
@@ -223,9 +216,7 @@ asio::awaitable<bool> ApiHandler::Handle(HttpRequest& req, ServerStream& stream)
     facts.end = sink.client_gone() ? "client_closed" : "incomplete";
     if (sink.client_gone()) facts.status = 499;
   }
-  deps_.metrics->RecordRequest(sink.layer(), FamilyOf(d, path), facts.status, seconds);
-  otel::FinishRequestSpan(span, ctx, sink.layer(), facts.status);
-  deps_.audit->Completed(ctx, path, facts);
+  observers.RequestEnded(ctx, facts);
   co_return keep_alive && !sink.must_close();
 }
 
@@ -237,7 +228,7 @@ asio::awaitable<void> ApiHandler::HandleApi(HttpRequest& req, Dialect d, ClientS
     std::string presented_hash = Sha256(presented);
     if (presented.empty() ||
         CRYPTO_memcmp(presented_hash.data(), gateway_key_hash_.data(), presented_hash.size()) != 0) {
-      deps_.audit->Received(ctx, std::string(req.target()));
+      deps_.chain->observers().RequestRead(ctx, std::string(req.target()));
       co_return co_await SendError(sink, d, ErrorCode::kUnauthenticated,
                               std::string(presented.empty() ? "missing API key" : "invalid API key"));
     }
@@ -255,17 +246,17 @@ asio::awaitable<void> ApiHandler::HandleApi(HttpRequest& req, Dialect d, ClientS
     ModelsAnswer models = AnswerModels(config, path, d == Dialect::kAnthropic,
                                        deps_.embeddings.embedder ? deps_.embeddings.local_model : "");
     (void)co_await sink.SendRaw(models.status, std::string("application/json"),
-                                std::move(models.body), FinalLayer::kNone);
+                                std::move(models.body), nullptr);
     co_return;
   }
   if (req.method() != http::verb::post) {
-    deps_.audit->Received(ctx, std::string(req.target()));
+    deps_.chain->observers().RequestRead(ctx, std::string(req.target()));
     co_return co_await SendError(sink, d, ErrorCode::kNotFound, std::string("use POST"));
   }
 
   auto parsed_or = dialect::ParseRequestJson(req.body());
   if (!parsed_or.ok()) {
-    deps_.audit->Received(ctx, target);
+    deps_.chain->observers().RequestRead(ctx, target);
     co_return co_await SendError(sink, d, ErrorCode::kInvalidArgument,
                                  "invalid JSON body: " + parsed_or.error().message);
   }
@@ -278,7 +269,7 @@ asio::awaitable<void> ApiHandler::HandleApi(HttpRequest& req, Dialect d, ClientS
       ctx.client_authorization = HeaderValue(req, "authorization");
       ctx.client_api_key = HeaderValue(req, "x-api-key");
     }
-    deps_.audit->Received(ctx, target);
+    deps_.chain->observers().RequestRead(ctx, target);
     co_return co_await ServeEmbeddings(deps_.embeddings, ctx, sink);
   }
   bool count_tokens = path == kCountTokensPath;
@@ -286,7 +277,7 @@ asio::awaitable<void> ApiHandler::HandleApi(HttpRequest& req, Dialect d, ClientS
                               : dialect::ValidateRequest(d, parsed);
   if (!valid.ok()) {
     NoteRejectedRequest(parsed, ctx);
-    deps_.audit->Received(ctx, target);
+    deps_.chain->observers().RequestRead(ctx, target);
     co_return co_await SendError(sink, d, ErrorCode::kInvalidArgument, valid.error().message);
   }
   ctx.body = std::move(parsed.as_object());
@@ -318,7 +309,7 @@ asio::awaitable<void> ApiHandler::HandleApi(HttpRequest& req, Dialect d, ClientS
   ctx.anthropic_beta = HeaderValue(req, "anthropic-beta");
   ctx.traceparent = HeaderValue(req, "traceparent");
 
-  deps_.audit->Received(ctx, std::string(req.target()));
+  deps_.chain->observers().RequestRead(ctx, std::string(req.target()));
   if (count_tokens) co_return co_await HandleCountTokens(sink, ctx);
   ChainResult result = co_await deps_.chain->Run(ctx, sink);
   if (!result.error || sink.started()) co_return;
@@ -329,7 +320,8 @@ asio::awaitable<void> ApiHandler::HandleApi(HttpRequest& req, Dialect d, ClientS
   AnswerMeta meta{result.layer, {}};
   if (error.code == ErrorCode::kBlocked) {
     type = "offline_mode_active";
-    message = "offline mode is active: layer " + std::string(FinalLayerShort(result.layer)) +
+    message = "offline mode is active: layer " +
+              (result.layer ? result.layer->name : std::string("none")) +
               " would reach an external destination (" + error.message + ")";
     // Retrying cannot help: both official SDKs (and so Claude Code) honour this header and
     // show the message at once instead of retrying a 503 for minutes.

@@ -17,9 +17,7 @@
 #include "http/embeddings_route.h"
 #include "http/server_stream.h"
 #include "layers/l3_upstream/upstream_layer.h"
-#include "obs/audit_trail.h"
 #include "obs/metrics.h"
-#include "otel/span.h"
 
 namespace isartor {
 
@@ -30,13 +28,14 @@ int HttpStatusFor(ErrorCode code);
 
 struct ApiHandlerDeps {
   const Config* config;
+  // The chain; each API request's start, arrival and end go to its observers (metrics, traces,
+  // the audit trail), which the app registered.
   const Chain* chain;
-  Metrics* metrics;
-  AuditTrail* audit;  // AU-2 events (stdout and the signed log)
+  Metrics* metrics;  // GET /metrics, and requests rejected before they were read
   // Extra /health fields (license, offline, embedding) filled in by the app.
   std::function<void(boost::json::object&)> health_extras;
-  // Traces (null: off). Each API request gets a root span; the Chain adds one per layer.
-  const otel::Tracer* tracer = nullptr;
+  // Keep the answer text for RequestEnd::answer_text (ISARTOR__AUDIT_INCLUDE_CONTENT).
+  bool keep_answer_text = false;
   // POST /v1/messages/count_tokens: forwarded to L3 when it speaks Anthropic (null: never),
   // otherwise estimated with `count_tokens_estimator` (null: ~4 bytes per token).
   const UpstreamLayer* upstream = nullptr;

@@ -23,19 +23,15 @@ using asio::use_awaitable;
 
 namespace {
 
-bool Deflected(FinalLayer layer) {
-  return layer == FinalLayer::kL1a || layer == FinalLayer::kL1b || layer == FinalLayer::kL2;
-}
-
 // `api`: an API route, whose every answer says which layer produced it ("none" for the
 // gateway's own rejections), so a client can tell a validation error from an upstream's.
 template <typename Message>
 void SetCommonHeaders(Message& m, const AnswerMeta& meta, const std::string& request_id,
                       bool keep_alive, bool api) {
   m.set(http::field::server, "isartor");
-  if (meta.layer != FinalLayer::kNone || api) {
-    m.set("X-Isartor-Layer", FinalLayerShort(meta.layer));
-    m.set("X-Isartor-Deflected", Deflected(meta.layer) ? "true" : "false");
+  if (meta.layer || api) {
+    m.set("X-Isartor-Layer", meta.layer ? meta.layer->name : std::string("none"));
+    m.set("X-Isartor-Deflected", meta.layer && meta.layer->deflects ? "true" : "false");
   }
   m.set("x-request-id", request_id);
   for (const auto& [name, value] : meta.headers) m.set(name, value);
@@ -157,7 +153,7 @@ asio::awaitable<Status> ClientSink::SendComplete(int status, std::string body,
 }
 
 asio::awaitable<Status> ClientSink::SendRaw(int status, std::string content_type,
-                                            std::string body, FinalLayer layer) {
+                                            std::string body, const LayerInfo* layer) {
   AnswerMeta meta{layer, {}};
   co_return co_await Write(status, content_type, std::move(body), meta);
 }

@@ -32,16 +32,18 @@ class ClientSink : public ResponseSink {
   bool client_gone() const override { return watch_->gone; }
   void SetCancelHook(std::function<void()> hook) override;
 
-  // Sends a non-layer answer (health, metrics, errors) with an explicit content type.
+  // Sends an answer with an explicit content type: the gateway's own (health, metrics, errors:
+  // `layer` null) or one a layer produced outside the chain (count_tokens forwarded by L3).
   boost::asio::awaitable<Status> SendRaw(int status, std::string content_type, std::string body,
-                                         FinalLayer layer);
+                                         const LayerInfo* layer);
   // Same, with extra headers (meta.headers).
   boost::asio::awaitable<Status> SendRaw(int status, std::string content_type, std::string body,
                                          AnswerMeta meta);
 
   void set_client_wants_stream(bool wants) { client_wants_stream_ = wants; }
   int status() const { return status_; }
-  FinalLayer layer() const { return layer_; }
+  // The layer whose answer was sent; null: the gateway's own (or nothing sent yet).
+  const LayerInfo* layer() const { return layer_; }
   // The connection must close after this response (cut stream, write failure).
   bool must_close() const { return must_close_; }
   std::size_t bytes_sent() const { return bytes_sent_; }
@@ -76,7 +78,7 @@ class ClientSink : public ResponseSink {
   bool must_close_ = false;
   bool complete_ = false;
   int status_ = 0;
-  FinalLayer layer_ = FinalLayer::kNone;
+  const LayerInfo* layer_ = nullptr;
   std::size_t bytes_sent_ = 0;
   std::shared_ptr<Watch> watch_;
   void Digest(std::string_view body);

@@ -27,7 +27,7 @@ asio::awaitable<void> ApiHandler::HandleCountTokens(ClientSink& sink, RequestCon
                                                             Dialect::kAnthropic, forwarded->status,
                                                             "primary upstream", forwarded->body);
         (void)co_await sink.SendRaw(forwarded->status, "application/json", std::move(body),
-                                    FinalLayer::kL3);
+                                    &deps_.upstream->info());
         co_return;
       }
     } else if (forwarded.error().code != ErrorCode::kNotFound) {
@@ -38,7 +38,7 @@ asio::awaitable<void> ApiHandler::HandleCountTokens(ClientSink& sink, RequestCon
   std::string text = dialect::TextForTokenCount(ctx.body);
   std::size_t tokens = deps_.count_tokens_estimator ? deps_.count_tokens_estimator(text)
                                                     : (text.size() + 3) / 4;
-  AnswerMeta meta{FinalLayer::kNone, {}};
+  AnswerMeta meta{nullptr, {}};
   meta.headers.emplace_back("X-Isartor-Token-Estimate",
                             deps_.count_tokens_estimator ? "wordpiece" : "bytes/4");
   (void)co_await sink.SendRaw(200, "application/json",

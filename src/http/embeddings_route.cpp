@@ -60,7 +60,7 @@ asio::awaitable<void> SendError(ClientSink& sink, ErrorCode code, std::string me
   std::string body = dialect::ErrorBody(Dialect::kOpenAI, dialect::ErrorType(Dialect::kOpenAI, code),
                                         message);
   (void)co_await sink.SendRaw(HttpStatusFor(code), "application/json", std::move(body),
-                              FinalLayer::kNone);
+                              nullptr);
 }
 
 }  // namespace
@@ -104,7 +104,7 @@ asio::awaitable<void> ServeEmbeddings(const EmbeddingsRouteDeps& deps, RequestCo
   ctx.prompt_tokens = tokens;
   (void)co_await sink.SendRaw(200, "application/json",
                               dialect::EmbeddingsResponseBody(*request, vectors, tokens),
-                              FinalLayer::kNone);
+                              nullptr);
 }
 
 }  // namespace isartor

@@ -14,18 +14,13 @@ namespace isartor::license {
 
 namespace {
 
-std::string Env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? std::string(v) : std::string();
-}
-
-int RunShow(const std::string& key_flag, const std::string& key_file_flag) {
+int RunShow(const EnvLookup& env, const std::string& key_flag, const std::string& key_file_flag) {
   // Flags beat the environment; an inline token beats a file at each level.
   std::string inline_token = key_flag;
   std::string token_file = key_file_flag;
   if (inline_token.empty() && token_file.empty()) {
-    inline_token = Env("ISARTOR__LICENSE_KEY");
-    token_file = Env("ISARTOR__LICENSE_KEY_FILE");
+    inline_token = env("ISARTOR__LICENSE_KEY");
+    token_file = env("ISARTOR__LICENSE_KEY_FILE");
   }
   auto token = ReadLicenseToken(inline_token, token_file);
   if (!token.ok()) {
@@ -103,7 +98,7 @@ int RunIssue(const IssueArgs& a) {
 
 }  // namespace
 
-void AddLicenseCommand(CLI::App& app) {
+void AddLicenseCommand(CLI::App& app, EnvLookup env) {
   CLI::App* license = app.add_subcommand("license", "Offline license: show the verdict, issue");
   license->require_subcommand(1);
 
@@ -113,8 +108,8 @@ void AddLicenseCommand(CLI::App& app) {
   show->add_option("--key", *show_key, "License token (default: $ISARTOR__LICENSE_KEY)");
   show->add_option("--key-file", *show_key_file,
                    "File holding the token (default: $ISARTOR__LICENSE_KEY_FILE)");
-  show->callback([show_key, show_key_file] {
-    const int code = RunShow(*show_key, *show_key_file);
+  show->callback([env, show_key, show_key_file] {
+    const int code = RunShow(env, *show_key, *show_key_file);
     if (code != 0) throw CLI::RuntimeError(code);
   });
 

@@ -1,6 +1,8 @@
 // `isartor license ...`: show the verdict for the configured license, mint a token.
 #pragma once
 
+#include "common/env_lookup.h"
+
 namespace CLI {
 class App;
 }
@@ -18,8 +20,9 @@ namespace isartor::license {
 //       prints a token valid from --issued (default now) for N days, signed with this build's
 //       key or the key in FILE (its bytes, one trailing newline stripped). Exit 0, or 1.
 // Non-zero exits are signalled by throwing CLI::RuntimeError(code). Reads the environment
-// only inside the callback. Call once per app.
-void AddLicenseCommand(CLI::App& app);
+// only inside the callback, through `env` (ISARTOR__LICENSE_KEY, ISARTOR__LICENSE_KEY_FILE).
+// Call once per app.
+void AddLicenseCommand(CLI::App& app, EnvLookup env);
 
 }  // namespace isartor::license
 

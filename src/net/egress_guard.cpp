@@ -12,8 +12,13 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 
-EgressGuard::EgressGuard(NetworkPolicy policy, Metrics* metrics)
-    : policy_(std::move(policy)), metrics_(metrics) {}
+const char* EgressPurposeLabel(EgressPurpose p) {
+  static const char* labels[] = {"l3_upstream", "l2_sidecar", "telemetry", "probe"};
+  int i = static_cast<int>(p);
+  return i >= 0 && i < kEgressPurposes ? labels[i] : "unknown";
+}
+
+EgressGuard::EgressGuard(NetworkPolicy policy) : policy_(std::move(policy)) {}
 
 void EgressGuard::Register(Destination destination) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -51,7 +56,7 @@ bool EgressGuard::Allows(const std::string& host) const {
 asio::awaitable<Result<beast::tcp_stream>> EgressGuard::Connect(
     EgressPurpose purpose, const Endpoint& endpoint, std::chrono::milliseconds timeout) {
   auto blocked = [&](const std::string& why) {
-    metrics_->RecordEgressBlocked(purpose);
+    blocked_[static_cast<int>(purpose)].fetch_add(1, std::memory_order_relaxed);
     Diag(LogLevel::kWarn, std::string("egress blocked (") + EgressPurposeLabel(purpose) +
                               "): " + endpoint.HostPort() + ": " + why);
     return MakeError(ErrorCode::kBlocked, endpoint.HostPort() + " " + why);

@@ -7,7 +7,10 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <array>
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -15,9 +18,14 @@
 #include "common/result.h"
 #include "net/endpoint.h"
 #include "net/network_policy.h"
-#include "obs/metrics.h"
 
 namespace isartor {
+
+// Why a connection is made: destinations are registered, and refusals counted, per purpose.
+enum class EgressPurpose : int { kL3Upstream = 0, kL2Sidecar, kTelemetry, kProbe, kCount };
+inline constexpr int kEgressPurposes = static_cast<int>(EgressPurpose::kCount);
+
+const char* EgressPurposeLabel(EgressPurpose p);   // "l3_upstream", "l2_sidecar", ...
 
 enum class Reach {
   kInternalAddress,    // IP literal inside the internal networks
@@ -34,8 +42,7 @@ struct Destination {
 
 class EgressGuard {
  public:
-  // `metrics` is borrowed and must outlive the guard.
-  EgressGuard(NetworkPolicy policy, Metrics* metrics);
+  explicit EgressGuard(NetworkPolicy policy);
 
   void Register(Destination destination);
   std::vector<Destination> Registered() const;
@@ -55,13 +62,18 @@ class EgressGuard {
   // Resolves (unless offline mode forbids even that) and connects, with a deadline.
   // Returns the connected stream, or kBlocked (offline mode, external destination: no DNS
   // query is made for an external name), kUnavailable (resolve/connect failed) or
-  // kDeadlineExceeded. Records isartor_egress_blocked_total{purpose} on kBlocked.
+  // kDeadlineExceeded. Counts each kBlocked in blocked(purpose).
   boost::asio::awaitable<Result<boost::beast::tcp_stream>> Connect(
       EgressPurpose purpose, const Endpoint& endpoint, std::chrono::milliseconds timeout);
 
+  // Connections refused for `purpose` since start (isartor_egress_blocked_total{purpose}).
+  uint64_t blocked(EgressPurpose purpose) const {
+    return blocked_[static_cast<int>(purpose)].load(std::memory_order_relaxed);
+  }
+
  private:
   NetworkPolicy policy_;
-  Metrics* metrics_;
+  std::array<std::atomic<uint64_t>, kEgressPurposes> blocked_{};
   mutable std::mutex mu_;  // guards registry_; held only to copy/scan it, never across I/O
   std::vector<Destination> registry_;
 };

@@ -38,7 +38,7 @@ void AuditTrail::Emit(std::string& lines, const JsonLine& event) {
   if (!ec && parsed.is_object()) log_->Append(std::move(parsed.as_object()));
 }
 
-void AuditTrail::Received(const RequestContext& ctx, const std::string& route) {
+void AuditTrail::Received(const RequestContext& ctx, std::string_view route) {
   JsonLine e = Event(NowRfc3339(), "request_received", ctx);
   e.Str("route", route)
       .Str("model", ctx.resolved_model)
@@ -51,8 +51,7 @@ void AuditTrail::Received(const RequestContext& ctx, const std::string& route) {
   WriteStdoutLines(lines);
 }
 
-void AuditTrail::Completed(const RequestContext& ctx, const std::string& route,
-                           const ResponseFacts& facts) {
+void AuditTrail::Completed(const RequestContext& ctx, const RequestEnd& facts) {
   std::string ts = NowRfc3339();
   std::string lines;
   for (const auto& d : ctx.decisions) {
@@ -61,7 +60,7 @@ void AuditTrail::Completed(const RequestContext& ctx, const std::string& route,
         .Str("outcome", d.outcome)
         .Num("latency_ms", d.ms);
     if (!d.detail.empty()) e.Str("detail", d.detail);
-    if (std::string_view(d.layer) == "l1b" && !ctx.similarity.empty()) {
+    if (d.scored && !ctx.similarity.empty()) {
       e.Str("similarity", ctx.similarity);
     }
     Emit(lines, e);
@@ -80,8 +79,8 @@ void AuditTrail::Completed(const RequestContext& ctx, const std::string& route,
     Emit(lines, e);
   }
   JsonLine e = Event(ts, "response_sent", ctx);
-  e.Str("route", route)
-      .Str("layer", FinalLayerShort(facts.layer))
+  e.Str("route", facts.route)
+      .Str("layer", facts.layer ? facts.layer->name : std::string_view("none"))
       .Int("status", facts.status)
       .Bool("completed", facts.completed)
       .Str("end", facts.end)

@@ -7,8 +7,11 @@ namespace isartor {
 namespace {
 
 const char* kFamilyLabels[] = {"openai", "anthropic", "other", "responses", "embeddings"};
-const char* kCacheLayerLabels[] = {"l1a", "l1b"};
 const char* kOutcomeLabels[] = {"hit", "miss", "store", "bypass", "evict", "veto", "error"};
+constexpr int kFamilies = static_cast<int>(EndpointFamily::kCount);
+constexpr int kStatuses = 600;
+constexpr int kErrorCodes = 11;
+constexpr int kOutcomes = static_cast<int>(CacheOutcome::kCount);
 
 std::string Num(double v) {
   char buf[64];
@@ -30,21 +33,21 @@ void Header(std::string& out, const char* name, const char* type, const char* he
 
 }  // namespace
 
-const char* FinalLayerLabel(FinalLayer layer) {
-  static const char* labels[] = {"L1a_ExactCache", "L1b_SemanticCache", "L2_SLM", "L3_Cloud",
-                                 "none"};
-  return labels[static_cast<int>(layer)];
-}
+struct Metrics::LayerSeries {
+  explicit LayerSeries(std::string l) : label(std::move(l)), requests(kFamilies * kStatuses) {}
+  std::string label;
+  std::vector<std::atomic<uint64_t>> requests;  // [family][status]
+  std::array<Histogram, kFamilies> request_duration;
+  Histogram layer_duration;
+  std::atomic<uint64_t> tokens_saved{0};
+  std::array<std::atomic<uint64_t>, kErrorCodes> errors{};
+};
 
-const char* FinalLayerShort(FinalLayer layer) {
-  static const char* labels[] = {"l1a", "l1b", "l2", "l3", "none"};
-  return labels[static_cast<int>(layer)];
-}
-
-const char* EgressPurposeLabel(EgressPurpose p) {
-  static const char* labels[] = {"l3_upstream", "l2_sidecar", "telemetry", "probe"};
-  return labels[static_cast<int>(p)];
-}
+struct Metrics::CacheSeries {
+  explicit CacheSeries(std::string l) : label(std::move(l)) {}
+  std::string label;
+  std::array<std::atomic<uint64_t>, kOutcomes> events{};
+};
 
 void Histogram::Observe(double seconds) {
   std::size_t i = 0;
@@ -69,42 +72,69 @@ void Histogram::Render(std::string& out, const std::string& name,
   out += name + "_count" + braces + " " + std::to_string(cumulative) + "\n";
 }
 
-Metrics::Metrics() : requests_(kLayers * kFamilies * kStatuses) {}
+Metrics::Metrics() : none_(std::make_unique<LayerSeries>("none")) {}
+Metrics::~Metrics() = default;
 
-void Metrics::RecordRequest(FinalLayer layer, EndpointFamily family, int status,
+Metrics::LayerSeries* Metrics::AddLayer(const std::string& label) {
+  for (auto& l : layers_) {
+    if (l->label == label) return l.get();
+  }
+  layers_.push_back(std::make_unique<LayerSeries>(label));
+  return layers_.back().get();
+}
+
+Metrics::CacheSeries* Metrics::AddCache(const std::string& cache_layer) {
+  for (auto& c : caches_) {
+    if (c->label == cache_layer) return c.get();
+  }
+  caches_.push_back(std::make_unique<CacheSeries>(cache_layer));
+  return caches_.back().get();
+}
+
+const Metrics::LayerSeries* Metrics::FindLayer(const std::string& label) const {
+  if (label == none_->label) return none_.get();
+  for (const auto& l : layers_) {
+    if (l->label == label) return l.get();
+  }
+  return nullptr;
+}
+
+const Metrics::CacheSeries* Metrics::FindCache(const std::string& cache_layer) const {
+  for (const auto& c : caches_) {
+    if (c->label == cache_layer) return c.get();
+  }
+  return nullptr;
+}
+
+void Metrics::RecordRequest(LayerSeries* layer, EndpointFamily family, int status,
                             double seconds) {
   if (status < 0 || status >= kStatuses) status = 0;
-  int l = static_cast<int>(layer), f = static_cast<int>(family);
-  requests_[(l * kFamilies + f) * kStatuses + status].fetch_add(1, std::memory_order_relaxed);
-  request_duration_[l][f].Observe(seconds);
+  int f = static_cast<int>(family);
+  layer->requests[f * kStatuses + status].fetch_add(1, std::memory_order_relaxed);
+  layer->request_duration[f].Observe(seconds);
 }
 
-void Metrics::RecordLayerDuration(FinalLayer layer, double seconds) {
-  layer_duration_[static_cast<int>(layer)].Observe(seconds);
+void Metrics::RecordLayerDuration(LayerSeries* layer, double seconds) {
+  layer->layer_duration.Observe(seconds);
 }
 
-void Metrics::AddTokensSaved(FinalLayer layer, uint64_t tokens) {
-  tokens_saved_[static_cast<int>(layer)].fetch_add(tokens, std::memory_order_relaxed);
+void Metrics::AddTokensSaved(LayerSeries* layer, uint64_t tokens) {
+  layer->tokens_saved.fetch_add(tokens, std::memory_order_relaxed);
 }
 
-void Metrics::RecordError(FinalLayer layer, ErrorCode code) {
+void Metrics::RecordError(LayerSeries* layer, ErrorCode code) {
   int c = static_cast<int>(code);
   if (c < 0 || c >= kErrorCodes) return;
-  errors_[static_cast<int>(layer)][c].fetch_add(1, std::memory_order_relaxed);
+  layer->errors[c].fetch_add(1, std::memory_order_relaxed);
 }
 
-void Metrics::RecordCacheEvent(CacheLayer layer, CacheOutcome outcome) {
-  cache_events_[static_cast<int>(layer)][static_cast<int>(outcome)].fetch_add(
-      1, std::memory_order_relaxed);
+void Metrics::RecordCacheEvent(CacheSeries* cache, CacheOutcome outcome) {
+  cache->events[static_cast<int>(outcome)].fetch_add(1, std::memory_order_relaxed);
 }
 
 void Metrics::RecordUpstream(double total_seconds, double ttfb_seconds) {
   upstream_duration_.Observe(total_seconds);
   upstream_ttfb_.Observe(ttfb_seconds);
-}
-
-void Metrics::RecordEgressBlocked(EgressPurpose purpose) {
-  egress_blocked_[static_cast<int>(purpose)].fetch_add(1, std::memory_order_relaxed);
 }
 
 void Metrics::AddGauge(std::string name, std::string help, std::string labels,
@@ -119,73 +149,68 @@ void Metrics::AddCounter(std::string name, std::string help, std::string labels,
       {std::move(name), std::move(help), std::move(labels), std::move(read), "counter"});
 }
 
-uint64_t Metrics::RequestCount(FinalLayer layer, int status) const {
+uint64_t Metrics::RequestCount(const std::string& label, int status) const {
+  const LayerSeries* layer = FindLayer(label);
+  if (!layer || status < 0 || status >= kStatuses) return 0;
   uint64_t total = 0;
-  for (int f = 0; f < kFamilies; ++f) {
-    total += requests_[(static_cast<int>(layer) * kFamilies + f) * kStatuses + status].load();
-  }
+  for (int f = 0; f < kFamilies; ++f) total += layer->requests[f * kStatuses + status].load();
   return total;
 }
 
-uint64_t Metrics::CacheEventCount(CacheLayer layer, CacheOutcome outcome) const {
-  return cache_events_[static_cast<int>(layer)][static_cast<int>(outcome)].load();
-}
-
-uint64_t Metrics::EgressBlockedCount(EgressPurpose p) const {
-  return egress_blocked_[static_cast<int>(p)].load();
+uint64_t Metrics::CacheEventCount(const std::string& cache_layer, CacheOutcome outcome) const {
+  const CacheSeries* cache = FindCache(cache_layer);
+  return cache ? cache->events[static_cast<int>(outcome)].load() : 0;
 }
 
 std::string Metrics::Render() const {
   std::string out;
   out.reserve(16384);
+  std::vector<const LayerSeries*> layers;
+  for (const auto& l : layers_) layers.push_back(l.get());
+  layers.push_back(none_.get());
   Header(out, "isartor_requests_total", "counter", "Requests by answering layer and status.");
-  for (int l = 0; l < kLayers; ++l)
+  for (const LayerSeries* l : layers)
     for (int f = 0; f < kFamilies; ++f)
       for (int s = 0; s < kStatuses; ++s) {
-        uint64_t n = requests_[(l * kFamilies + f) * kStatuses + s].load(std::memory_order_relaxed);
+        uint64_t n = l->requests[f * kStatuses + s].load(std::memory_order_relaxed);
         if (n == 0) continue;
-        out += std::string("isartor_requests_total{final_layer=\"") +
-               FinalLayerLabel(static_cast<FinalLayer>(l)) + "\",status_code=\"" +
+        out += "isartor_requests_total{final_layer=\"" + l->label + "\",status_code=\"" +
                std::to_string(s) + "\",endpoint_family=\"" + kFamilyLabels[f] + "\"} " +
                std::to_string(n) + "\n";
       }
   Header(out, "isartor_request_duration_seconds", "histogram", "End-to-end request latency.");
-  for (int l = 0; l < kLayers; ++l)
+  for (const LayerSeries* l : layers)
     for (int f = 0; f < kFamilies; ++f) {
-      if (request_duration_[l][f].count() == 0) continue;
-      request_duration_[l][f].Render(out, "isartor_request_duration_seconds",
-                                     std::string("final_layer=\"") +
-                                         FinalLayerLabel(static_cast<FinalLayer>(l)) +
-                                         "\",endpoint_family=\"" + kFamilyLabels[f] + "\"");
+      if (l->request_duration[f].count() == 0) continue;
+      l->request_duration[f].Render(out, "isartor_request_duration_seconds",
+                                    "final_layer=\"" + l->label + "\",endpoint_family=\"" +
+                                        kFamilyLabels[f] + "\"");
     }
   Header(out, "isartor_layer_duration_seconds", "histogram", "Time spent inside each layer.");
-  for (int l = 0; l < kLayers; ++l) {
-    if (layer_duration_[l].count() == 0) continue;
-    layer_duration_[l].Render(out, "isartor_layer_duration_seconds",
-                              std::string("layer_name=\"") +
-                                  FinalLayerLabel(static_cast<FinalLayer>(l)) + "\"");
+  for (const LayerSeries* l : layers) {
+    if (l->layer_duration.count() == 0) continue;
+    l->layer_duration.Render(out, "isartor_layer_duration_seconds",
+                             "layer_name=\"" + l->label + "\"");
   }
   Header(out, "isartor_tokens_saved_total", "counter",
          "Upstream tokens not spent because a local layer answered.");
-  for (int l = 0; l < kLayers; ++l) {
-    uint64_t n = tokens_saved_[l].load();
-    if (n) out += std::string("isartor_tokens_saved_total{final_layer=\"") +
-                  FinalLayerLabel(static_cast<FinalLayer>(l)) + "\"} " + std::to_string(n) + "\n";
+  for (const LayerSeries* l : layers) {
+    uint64_t n = l->tokens_saved.load();
+    if (n) out += "isartor_tokens_saved_total{final_layer=\"" + l->label + "\"} " +
+                  std::to_string(n) + "\n";
   }
   Header(out, "isartor_errors_total", "counter", "Errors by layer and class.");
-  for (int l = 0; l < kLayers; ++l)
+  for (const LayerSeries* l : layers)
     for (int c = 0; c < kErrorCodes; ++c) {
-      uint64_t n = errors_[l][c].load();
-      if (n) out += std::string("isartor_errors_total{layer=\"") +
-                    FinalLayerLabel(static_cast<FinalLayer>(l)) + "\",error_class=\"" +
+      uint64_t n = l->errors[c].load();
+      if (n) out += "isartor_errors_total{layer=\"" + l->label + "\",error_class=\"" +
                     ErrorCodeName(static_cast<ErrorCode>(c)) + "\"} " + std::to_string(n) + "\n";
     }
   Header(out, "isartor_cache_events_total", "counter", "Cache lookups, stores and evictions.");
-  for (int cl = 0; cl < static_cast<int>(CacheLayer::kCount); ++cl)
-    for (int o = 0; o < static_cast<int>(CacheOutcome::kCount); ++o)
-      out += std::string("isartor_cache_events_total{cache_layer=\"") + kCacheLayerLabels[cl] +
-             "\",outcome=\"" + kOutcomeLabels[o] + "\"} " +
-             std::to_string(cache_events_[cl][o].load()) + "\n";
+  for (const auto& cache : caches_)
+    for (int o = 0; o < kOutcomes; ++o)
+      out += "isartor_cache_events_total{cache_layer=\"" + cache->label + "\",outcome=\"" +
+             kOutcomeLabels[o] + "\"} " + std::to_string(cache->events[o].load()) + "\n";
   Header(out, "isartor_upstream_duration_seconds", "histogram", "L3 upstream call duration.");
   upstream_duration_.Render(out, "isartor_upstream_duration_seconds", "");
   Header(out, "isartor_upstream_ttfb_seconds", "histogram", "L3 upstream time to first byte.");
@@ -195,12 +220,6 @@ std::string Metrics::Render() const {
   semantic_embedding_.Render(out, "isartor_semantic_embedding_seconds", "");
   Header(out, "isartor_semantic_search_seconds", "histogram", "L1b: nearest-neighbour search time.");
   semantic_search_.Render(out, "isartor_semantic_search_seconds", "");
-  Header(out, "isartor_egress_blocked_total", "counter",
-         "Outbound connections refused by the egress guard.");
-  for (int p = 0; p < static_cast<int>(EgressPurpose::kCount); ++p)
-    out += std::string("isartor_egress_blocked_total{purpose=\"") +
-           EgressPurposeLabel(static_cast<EgressPurpose>(p)) + "\"} " +
-           std::to_string(egress_blocked_[p].load()) + "\n";
   Header(out, "isartor_in_flight_requests", "gauge", "Requests being served now.");
   out += "isartor_in_flight_requests " + std::to_string(in_flight_.load()) + "\n";
   // Series of one name must be contiguous under one HELP/TYPE, whatever the registration order.

@@ -1,12 +1,16 @@
-// Prometheus metrics. Every series the request path touches is pre-allocated in fixed arrays of
+// Prometheus metrics. Every series the request path touches is pre-allocated in arrays of
 // atomics, so recording never takes a lock or allocates. Render() walks them for GET /metrics.
-// Thread-safety: all Record*/Inc* methods are safe from any thread; Render() too.
+// Per-layer series are registered by label at start (AddLayer, AddCache): the layers name
+// themselves (core/layer_info.h); nothing here lists them.
+// Thread-safety: registration (Add*) is for start-up, before serving, and not thread-safe;
+// all Record*/Inc* methods are safe from any thread; Render() too.
 #pragma once
 
 #include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,16 +19,8 @@
 
 namespace isartor {
 
-// Where a request was finally answered. kNone = rejected at the edge (auth, bad JSON, 413).
-enum class FinalLayer : int { kL1a = 0, kL1b, kL2, kL3, kNone, kCount };
 enum class EndpointFamily : int { kOpenAI = 0, kAnthropic, kOther, kResponses, kEmbeddings, kCount };
-enum class CacheLayer : int { kL1a = 0, kL1b, kCount };
 enum class CacheOutcome : int { kHit = 0, kMiss, kStore, kBypass, kEvict, kVeto, kError, kCount };
-enum class EgressPurpose : int { kL3Upstream = 0, kL2Sidecar, kTelemetry, kProbe, kCount };
-
-const char* FinalLayerLabel(FinalLayer layer);     // "L1a_ExactCache", ...
-const char* FinalLayerShort(FinalLayer layer);     // "l1a", ...
-const char* EgressPurposeLabel(EgressPurpose p);   // "l3_upstream", ...
 
 class Histogram {
  public:
@@ -44,18 +40,32 @@ class Histogram {
 
 class Metrics {
  public:
-  Metrics();
+  // The series of one layer (requests it answered, time inside it, tokens saved, errors) and of
+  // one cache (isartor_cache_events_total). Owned by Metrics; the address is stable.
+  struct LayerSeries;
+  struct CacheSeries;
 
-  void RecordRequest(FinalLayer layer, EndpointFamily family, int status, double seconds);
-  void RecordLayerDuration(FinalLayer layer, double seconds);
-  void AddTokensSaved(FinalLayer layer, uint64_t tokens);
-  void RecordError(FinalLayer layer, ErrorCode code);
-  void RecordCacheEvent(CacheLayer layer, CacheOutcome outcome);
+  Metrics();
+  ~Metrics();
+
+  // The series labelled `label` (final_layer / layer_name / layer, e.g. "L1a_ExactCache"),
+  // created on first use; the same label gives the same series. Start-up only.
+  LayerSeries* AddLayer(const std::string& label);
+  // Requests the gateway answered itself (auth, bad JSON, 413): final_layer="none".
+  LayerSeries* NoLayer() const { return none_.get(); }
+  // The cache series labelled `cache_layer` (e.g. "l1a"), created on first use. Start-up only.
+  CacheSeries* AddCache(const std::string& cache_layer);
+
+  // `layer` must come from AddLayer() or NoLayer() of this object.
+  void RecordRequest(LayerSeries* layer, EndpointFamily family, int status, double seconds);
+  void RecordLayerDuration(LayerSeries* layer, double seconds);
+  void AddTokensSaved(LayerSeries* layer, uint64_t tokens);
+  void RecordError(LayerSeries* layer, ErrorCode code);
+  void RecordCacheEvent(CacheSeries* cache, CacheOutcome outcome);
   void RecordUpstream(double total_seconds, double ttfb_seconds);
   // L1b: time to embed a prompt (queue wait included) and to search the index.
   void RecordSemanticEmbedding(double seconds) { semantic_embedding_.Observe(seconds); }
   void RecordSemanticSearch(double seconds) { semantic_search_.Observe(seconds); }
-  void RecordEgressBlocked(EgressPurpose purpose);
   void InFlightDelta(int delta) { in_flight_.fetch_add(delta, std::memory_order_relaxed); }
 
   // Gauges read at scrape time (cache sizes). Register before serving; not thread-safe with Render.
@@ -67,30 +77,23 @@ class Metrics {
   // Static info exposed as isartor_build_info{...} 1.
   void SetBuildInfo(std::string labels) { build_info_labels_ = std::move(labels); }
 
-  uint64_t RequestCount(FinalLayer layer, int status) const;
-  uint64_t CacheEventCount(CacheLayer layer, CacheOutcome outcome) const;
-  uint64_t EgressBlockedCount(EgressPurpose p) const;
+  // Totals for tests and benchmarks; 0 for a label never registered.
+  uint64_t RequestCount(const std::string& label, int status) const;
+  uint64_t CacheEventCount(const std::string& cache_layer, CacheOutcome outcome) const;
 
   std::string Render() const;
 
  private:
-  static constexpr int kLayers = static_cast<int>(FinalLayer::kCount);
-  static constexpr int kFamilies = static_cast<int>(EndpointFamily::kCount);
-  static constexpr int kStatuses = 600;
-  static constexpr int kErrorCodes = 11;
+  const LayerSeries* FindLayer(const std::string& label) const;
+  const CacheSeries* FindCache(const std::string& cache_layer) const;
 
-  std::vector<std::atomic<uint64_t>> requests_;  // [layer][family][status]
-  std::array<std::array<Histogram, kFamilies>, kLayers> request_duration_;
-  std::array<Histogram, kLayers> layer_duration_;
-  std::array<std::atomic<uint64_t>, kLayers> tokens_saved_{};
-  std::array<std::array<std::atomic<uint64_t>, kErrorCodes>, kLayers> errors_{};
-  std::array<std::array<std::atomic<uint64_t>, static_cast<int>(CacheOutcome::kCount)>,
-             static_cast<int>(CacheLayer::kCount)> cache_events_{};
+  std::vector<std::unique_ptr<LayerSeries>> layers_;  // registration order (= render order)
+  std::unique_ptr<LayerSeries> none_;                 // rendered after the layers
+  std::vector<std::unique_ptr<CacheSeries>> caches_;
   Histogram upstream_duration_;
   Histogram upstream_ttfb_;
   Histogram semantic_embedding_;
   Histogram semantic_search_;
-  std::array<std::atomic<uint64_t>, static_cast<int>(EgressPurpose::kCount)> egress_blocked_{};
   std::atomic<int64_t> in_flight_{0};
   struct Gauge {
     std::string name, help, labels;

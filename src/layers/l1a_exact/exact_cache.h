@@ -15,7 +15,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/layer.h"
+#include "config/defaults.h"
+#include "core/stored_answer.h"
 
 namespace isartor {
 
@@ -23,9 +24,9 @@ class ExactCache {
  public:
   using Clock = std::function<std::chrono::steady_clock::time_point()>;
   struct Options {
-    std::size_t max_entries = 10000;
-    std::size_t max_bytes = 256u << 20;
-    std::chrono::seconds ttl{300};
+    std::size_t max_entries = defaults::kCacheMaxCapacity;
+    std::size_t max_bytes = defaults::kCacheMaxBytes;
+    std::chrono::seconds ttl{defaults::kCacheTtlSecs};
     std::size_t shards = 16;
   };
 

@@ -5,9 +5,25 @@
 
 namespace isartor {
 
+const LayerInfo& ExactCacheLayer::Info() {
+  static const LayerInfo info{"l1a", "L1a_ExactCache", "L1a Exact Cache", LayerKind::kCache,
+                              /*deflects=*/true};
+  return info;
+}
+
 ExactCacheLayer::ExactCacheLayer(ExactCache::Options options, bool enabled, Metrics* metrics,
                                  ExactCache::Clock clock)
-    : cache_(options, std::move(clock)), enabled_(enabled), metrics_(metrics) {}
+    : cache_(options, std::move(clock)),
+      enabled_(enabled),
+      metrics_(metrics),
+      series_(metrics->AddLayer(Info().metric_label)),
+      cache_series_(metrics->AddCache(Info().name)) {
+  const ExactCache* cache = &cache_;
+  metrics->AddGauge("isartor_cache_entries", "Entries per cache layer.", "cache_layer=\"l1a\"",
+                    [cache] { return static_cast<double>(cache->size()); });
+  metrics->AddGauge("isartor_cache_bytes", "Bytes per cache layer.", "cache_layer=\"l1a\"",
+                    [cache] { return static_cast<double>(cache->bytes()); });
+}
 
 std::string ExactCacheLayer::State() const {
   return enabled_ ? "active" : "disabled (ISARTOR__CACHE_MODE=semantic)";
@@ -27,20 +43,20 @@ std::string ExactCacheLayer::KeyFor(const RequestContext& ctx) {
 boost::asio::awaitable<LayerResult> ExactCacheLayer::Handle(RequestContext& ctx,
                                                             ResponseSink& sink) {
   if (ctx.no_cache) {
-    metrics_->RecordCacheEvent(CacheLayer::kL1a, CacheOutcome::kBypass);
+    metrics_->RecordCacheEvent(cache_series_, CacheOutcome::kBypass);
     ctx.decision_detail = "lookup skipped (Cache-Control: no-cache)";
     co_return LayerResult::Bypass();
   }
   ctx.exact_key = KeyFor(ctx);
   auto answer = cache_.Get(ctx.exact_key);
   if (!answer) {
-    metrics_->RecordCacheEvent(CacheLayer::kL1a, CacheOutcome::kMiss);
+    metrics_->RecordCacheEvent(cache_series_, CacheOutcome::kMiss);
     co_return LayerResult::Pass();
   }
-  metrics_->RecordCacheEvent(CacheLayer::kL1a, CacheOutcome::kHit);
-  metrics_->AddTokensSaved(FinalLayer::kL1a, static_cast<uint64_t>(answer->total_tokens));
+  metrics_->RecordCacheEvent(cache_series_, CacheOutcome::kHit);
+  metrics_->AddTokensSaved(series_, static_cast<uint64_t>(answer->total_tokens));
   AnswerMeta meta;
-  meta.layer = FinalLayer::kL1a;
+  meta.layer = &Info();
   Status sent = co_await sink.SendComplete(200, answer->body, meta);
   LayerResult result;
   result.verdict = LayerVerdict::kAnswered;
@@ -53,9 +69,9 @@ void ExactCacheLayer::OnAnswer(const RequestContext& ctx,
                                std::shared_ptr<const StoredAnswer> answer) {
   uint64_t before = cache_.evictions();
   cache_.Put(ctx.exact_key.empty() ? KeyFor(ctx) : ctx.exact_key, std::move(answer));
-  metrics_->RecordCacheEvent(CacheLayer::kL1a, CacheOutcome::kStore);
+  metrics_->RecordCacheEvent(cache_series_, CacheOutcome::kStore);
   for (uint64_t n = cache_.evictions() - before; n > 0; --n) {
-    metrics_->RecordCacheEvent(CacheLayer::kL1a, CacheOutcome::kEvict);
+    metrics_->RecordCacheEvent(cache_series_, CacheOutcome::kEvict);
   }
 }
 

@@ -14,11 +14,14 @@ namespace isartor {
 
 class ExactCacheLayer : public Layer {
  public:
-  // `metrics` is borrowed. `enabled` false leaves the slot in the chain but inactive.
+  // `metrics` is borrowed and must outlive the layer; the layer registers its series and its
+  // size gauges there. `enabled` false leaves the slot in the chain but inactive.
   ExactCacheLayer(ExactCache::Options options, bool enabled, Metrics* metrics,
                   ExactCache::Clock clock = nullptr);
 
-  FinalLayer id() const override { return FinalLayer::kL1a; }
+  // "l1a", "L1a_ExactCache", "L1a Exact Cache": a cache that deflects.
+  static const LayerInfo& Info();
+  const LayerInfo& info() const override { return Info(); }
   std::string State() const override;
   bool enabled() const override { return enabled_; }
   boost::asio::awaitable<LayerResult> Handle(RequestContext& ctx, ResponseSink& sink) override;
@@ -32,6 +35,8 @@ class ExactCacheLayer : public Layer {
   ExactCache cache_;
   bool enabled_;
   Metrics* metrics_;
+  Metrics::LayerSeries* series_;
+  Metrics::CacheSeries* cache_series_;
 };
 
 }  // namespace isartor

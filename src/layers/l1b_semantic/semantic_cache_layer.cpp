@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 
 #include "embed/embedder.h"
 #include "layers/l1b_semantic/lexical_guard.h"
@@ -75,13 +76,34 @@ std::unique_ptr<EmbeddingSource> MakeEmbedderSource(std::shared_ptr<embed::Embed
   return std::make_unique<EmbedderSource>(std::move(embedder));
 }
 
+const LayerInfo& SemanticCacheLayer::Info() {
+  static const LayerInfo info{"l1b", "L1b_SemanticCache", "L1b Semantic Cache", LayerKind::kCache,
+                              /*deflects=*/true};
+  return info;
+}
+
 SemanticCacheLayer::SemanticCacheLayer(Options options, std::unique_ptr<EmbeddingSource> source,
                                        Metrics* metrics, SemanticIndex::Clock clock)
-    : options_(options), metrics_(metrics), clock_(clock) {
+    : options_(options),
+      metrics_(metrics),
+      series_(metrics->AddLayer(Info().metric_label)),
+      cache_series_(metrics->AddCache(Info().name)),
+      clock_(clock) {
   if (!clock_) clock_ = [] { return std::chrono::steady_clock::now(); };
   options_.index.dimension = source->dimension();
   index_ = std::make_unique<SemanticIndex>(options_.index, clock);
   source_ = std::move(source);
+  const SemanticIndex* index = index_.get();
+  metrics->AddGauge("isartor_cache_entries", "Entries per cache layer.", "cache_layer=\"l1b\"",
+                    [index] { return static_cast<double>(index->size()); });
+  metrics->AddGauge("isartor_cache_bytes", "Bytes per cache layer.", "cache_layer=\"l1b\"",
+                    [index] { return static_cast<double>(index->bytes()); });
+}
+
+void SemanticCacheLayer::AddSpanAttributes(const RequestContext& ctx, SpanAttributes& out) const {
+  if (!ctx.similarity.empty()) {
+    out.SetDouble("isartor.similarity", std::strtod(ctx.similarity.c_str(), nullptr));
+  }
 }
 
 // source_ goes first (member order), so no embedder callback can touch a destroyed index.
@@ -113,7 +135,7 @@ bool SemanticCacheLayer::TakePending(const std::string& id, std::vector<float>& 
 }
 
 void SemanticCacheLayer::ReportEmbedError(const Error& error) {
-  metrics_->RecordCacheEvent(CacheLayer::kL1b, CacheOutcome::kError);
+  metrics_->RecordCacheEvent(cache_series_, CacheOutcome::kError);
   uint64_t n = embed_failures_.fetch_add(1, std::memory_order_relaxed);
   if (n < 3 || n % 1000 == 0) {  // a broken embedder must not flood the log
     Diag(LogLevel::kWarn, "L1b skipped: embedding failed (" + std::to_string(n + 1) +
@@ -124,20 +146,20 @@ void SemanticCacheLayer::ReportEmbedError(const Error& error) {
 boost::asio::awaitable<LayerResult> SemanticCacheLayer::Handle(RequestContext& ctx,
                                                                ResponseSink& sink) {
   if (ctx.no_cache) {
-    metrics_->RecordCacheEvent(CacheLayer::kL1b, CacheOutcome::kBypass);
+    metrics_->RecordCacheEvent(cache_series_, CacheOutcome::kBypass);
     ctx.decision_detail = "lookup skipped (Cache-Control: no-cache)";
     co_return LayerResult::Bypass();
   }
   SemanticKey key = SemanticKeyFor(ctx);
   if (!key.eligible) {
-    metrics_->RecordCacheEvent(CacheLayer::kL1b, CacheOutcome::kBypass);
+    metrics_->RecordCacheEvent(cache_series_, CacheOutcome::kBypass);
     ctx.decision_detail = key.skip_reason;
     co_return LayerResult::Bypass();
   }
   if (!source_->FitsWindow(key.text)) {
     // Only the start would be embedded: two prompts sharing it (Claude Code's boilerplate)
     // would look identical. Not worth an embedding to find that out.
-    metrics_->RecordCacheEvent(CacheLayer::kL1b, CacheOutcome::kBypass);
+    metrics_->RecordCacheEvent(cache_series_, CacheOutcome::kBypass);
     ctx.decision_detail = "prompt longer than the embedding window";
     co_return LayerResult::Bypass();
   }
@@ -151,7 +173,7 @@ boost::asio::awaitable<LayerResult> SemanticCacheLayer::Handle(RequestContext& c
     co_return LayerResult::Pass();
   }
   if (embedded->truncated) {  // the vector does not cover the whole prompt: too risky
-    metrics_->RecordCacheEvent(CacheLayer::kL1b, CacheOutcome::kBypass);
+    metrics_->RecordCacheEvent(cache_series_, CacheOutcome::kBypass);
     Remember(PendingId(key), {});  // tells OnAnswer not to embed it again
     ctx.decision_detail = "prompt longer than the embedding window";
     co_return LayerResult::Bypass();
@@ -164,7 +186,7 @@ boost::asio::awaitable<LayerResult> SemanticCacheLayer::Handle(RequestContext& c
   search_span.End();
   metrics_->RecordSemanticSearch(SecondsSince(started));
   if (!matches.ok()) {
-    metrics_->RecordCacheEvent(CacheLayer::kL1b, CacheOutcome::kError);
+    metrics_->RecordCacheEvent(cache_series_, CacheOutcome::kError);
     co_return LayerResult::Pass();
   }
   const SemanticMatch* hit = nullptr;
@@ -175,17 +197,17 @@ boost::asio::awaitable<LayerResult> SemanticCacheLayer::Handle(RequestContext& c
     }
   }
   if (!hit) {
-    metrics_->RecordCacheEvent(CacheLayer::kL1b,
+    metrics_->RecordCacheEvent(cache_series_,
                                matches->empty() ? CacheOutcome::kMiss : CacheOutcome::kVeto);
     Remember(PendingId(key), std::move(embedded->values));
     co_return LayerResult::Pass();
   }
-  metrics_->RecordCacheEvent(CacheLayer::kL1b, CacheOutcome::kHit);
+  metrics_->RecordCacheEvent(cache_series_, CacheOutcome::kHit);
   SemanticIndex::MarkUsed(*hit->entry);
-  metrics_->AddTokensSaved(FinalLayer::kL1b, static_cast<uint64_t>(hit->entry->answer->total_tokens));
+  metrics_->AddTokensSaved(series_, static_cast<uint64_t>(hit->entry->answer->total_tokens));
   ctx.similarity = FormatScore(hit->score);
   AnswerMeta meta;
-  meta.layer = FinalLayer::kL1b;
+  meta.layer = &Info();
   meta.headers.emplace_back("X-Isartor-Similarity", ctx.similarity);
   std::shared_ptr<const StoredAnswer> answer = hit->entry->answer;
   Status sent = co_await sink.SendComplete(200, answer->body, meta);
@@ -202,13 +224,13 @@ void SemanticCacheLayer::Store(const std::string& partition, const std::vector<f
                                std::string text, std::shared_ptr<const StoredAnswer> answer) {
   auto inserted = index_->Insert(partition, vector, std::move(text), std::move(answer));
   if (!inserted.ok()) {
-    metrics_->RecordCacheEvent(CacheLayer::kL1b, CacheOutcome::kError);
+    metrics_->RecordCacheEvent(cache_series_, CacheOutcome::kError);
     Diag(LogLevel::kWarn, "L1b store failed: " + inserted.error().message);
     return;
   }
-  metrics_->RecordCacheEvent(CacheLayer::kL1b, CacheOutcome::kStore);
+  metrics_->RecordCacheEvent(cache_series_, CacheOutcome::kStore);
   for (std::size_t n = *inserted; n > 0; --n) {
-    metrics_->RecordCacheEvent(CacheLayer::kL1b, CacheOutcome::kEvict);
+    metrics_->RecordCacheEvent(cache_series_, CacheOutcome::kEvict);
   }
 }
 

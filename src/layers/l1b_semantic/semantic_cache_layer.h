@@ -21,6 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "config/defaults.h"
 #include "core/layer.h"
 #include "layers/l1b_semantic/semantic_index.h"
 #include "obs/metrics.h"
@@ -58,20 +59,23 @@ class SemanticCacheLayer : public Layer {
  public:
   struct Options {
     SemanticIndex::Options index;
-    float threshold = 0.85f;     // minimum cosine similarity for a hit
+    // Minimum cosine similarity for a hit (ISARTOR__SIMILARITY_THRESHOLD's default).
+    float threshold = static_cast<float>(defaults::kSimilarityThreshold);
     std::size_t candidates = 4;  // matches above the threshold the guard may examine
     bool lexical_guard = true;
     std::size_t max_pending = 4096;            // remembered miss vectors awaiting OnAnswer
     std::chrono::seconds pending_ttl{600};
   };
 
-  // `source` is owned; `metrics` borrowed and must outlive the layer. The index dimension is
-  // taken from the source.
+  // `source` is owned; `metrics` borrowed and must outlive the layer (the layer registers its
+  // series and its size gauges there). The index dimension is taken from the source.
   SemanticCacheLayer(Options options, std::unique_ptr<EmbeddingSource> source, Metrics* metrics,
                      SemanticIndex::Clock clock = nullptr);
   ~SemanticCacheLayer() override;
 
-  FinalLayer id() const override { return FinalLayer::kL1b; }
+  // "l1b", "L1b_SemanticCache", "L1b Semantic Cache": a cache that deflects.
+  static const LayerInfo& Info();
+  const LayerInfo& info() const override { return Info(); }
   std::string State() const override { return "active"; }
   // Answers with the cached body, or passes. The coroutine is suspended while the embedder's
   // workers run the model and resumes on its own executor. Never returns kFailed.
@@ -79,6 +83,8 @@ class SemanticCacheLayer : public Layer {
   // Stores the answer under the request's vector (remembered from Handle, or embedded now on
   // the embedder's threads without blocking the caller).
   void OnAnswer(const RequestContext& ctx, std::shared_ptr<const StoredAnswer> answer) override;
+  // isartor.similarity: the score of a hit.
+  void AddSpanAttributes(const RequestContext& ctx, SpanAttributes& out) const override;
 
   const SemanticIndex& index() const { return *index_; }
   // Embeddings still pending for OnAnswer (tests).
@@ -97,6 +103,8 @@ class SemanticCacheLayer : public Layer {
 
   Options options_;
   Metrics* metrics_;
+  Metrics::LayerSeries* series_;
+  Metrics::CacheSeries* cache_series_;
   SemanticIndex::Clock clock_;
   std::unique_ptr<SemanticIndex> index_;  // declared before source_: outlives its callbacks
   mutable std::mutex pending_mu_;

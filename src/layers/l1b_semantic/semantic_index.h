@@ -36,7 +36,8 @@
 #include <vector>
 
 #include "common/result.h"
-#include "core/layer.h"
+#include "config/defaults.h"
+#include "core/stored_answer.h"
 
 namespace isartor {
 
@@ -64,11 +65,11 @@ class SemanticIndex {
   using Clock = std::function<std::chrono::steady_clock::time_point()>;
   struct Options {
     int dimension = 384;
-    std::size_t max_entries = 10000;     // over all partitions; >= 1
-    std::chrono::seconds ttl{300};
+    std::size_t max_entries = defaults::kCacheMaxCapacity;  // over all partitions; >= 1
+    std::chrono::seconds ttl{defaults::kCacheTtlSecs};
     std::size_t hnsw_m = 16;             // graph degree
     std::size_t ef_construction = 100;
-    std::size_t ef_search = 32;  // chosen on hit recall, see bench/results/semantic_cache.md
+    std::size_t ef_search = defaults::kSemanticEfSearch;  // ISARTOR__SEMANTIC_EF_SEARCH
     // How many nearest candidates a graph search hands back (by int8 distance) to be re-scored
     // exactly with the float vectors; a search returns the best `k` of them.
     std::size_t graph_candidates = 8;

@@ -30,6 +30,12 @@ std::string Fixed(double v, const char* format) {
 
 }  // namespace
 
+const LayerInfo& SlmRouterLayer::Info() {
+  static const LayerInfo info{"l2", "L2_SLM", "L2 SLM Router", LayerKind::kLocalModel,
+                              /*deflects=*/true};
+  return info;
+}
+
 Result<std::unique_ptr<SlmRouterLayer>> SlmRouterLayer::Create(
     const Config& config, HttpClient* client, std::shared_ptr<embed::Embedder> embedder) {
   auto endpoint = ParseEndpoint(config.layer2_sidecar_url);
@@ -133,7 +139,7 @@ asio::awaitable<LayerResult> SlmRouterLayer::AnswerLocally(RequestContext& ctx,
   auto stored = std::make_shared<StoredAnswer>();
   stored->body = *client_body;
   stored->total_tokens = answer->prompt_tokens + answer->completion_tokens;
-  AnswerMeta meta{FinalLayer::kL2,
+  AnswerMeta meta{&Info(),
                   {{"X-Isartor-L2-Route", "p_complex=" + Fixed(decision.p_complex, "%.3f") +
                                               "; decision_ms=" +
                                               Fixed(decision.seconds * 1000, "%.2f")}}};

@@ -53,7 +53,9 @@ class SlmRouterLayer : public Layer {
   static Result<std::unique_ptr<SlmRouterLayer>> Create(const Config& config, HttpClient* client,
                                                         std::shared_ptr<embed::Embedder> embedder);
 
-  FinalLayer id() const override { return FinalLayer::kL2; }
+  // "l2", "L2_SLM", "L2 SLM Router": a local model whose answers deflect.
+  static const LayerInfo& Info();
+  const LayerInfo& info() const override { return Info(); }
   // "active (gemma-3-270m at http://127.0.0.1:8081/v1, router: MiniLM head, threshold 0.40)",
   // with "; sidecar failing: <error>" appended while the last sidecar call failed.
   std::string State() const override;

@@ -30,7 +30,7 @@ asio::awaitable<Status> UpstreamLayer::Forward(RequestContext& ctx, ResponseSink
       continue;
     }
     ctx.upstream_status = (*response)->status();
-    AnswerMeta meta{FinalLayer::kL3, {}};
+    AnswerMeta meta{&info(), {}};
     (void)co_await sink.SendComplete((*response)->status(), std::move(*body), meta);
     co_return Status::Ok();
   }

@@ -151,7 +151,7 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayJson(RequestContext& ctx, Respo
     std::string encoding = Lower(response.Header("content-encoding"));
     if (!encoding.empty() && encoding != "identity") out.clear();
     out = dialect::UpstreamErrorBody(wire, ctx.dialect, status, where, out);
-    AnswerMeta meta{FinalLayer::kL3, ctx.answer_headers};
+    AnswerMeta meta{&info(), ctx.answer_headers};
     // The client (its SDK) waits as long as the upstream asked before trying again.
     std::string retry_after = response.Header("retry-after");
     if (!retry_after.empty()) meta.headers.emplace_back("retry-after", retry_after);
@@ -183,7 +183,7 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayJson(RequestContext& ctx, Respo
   answer->total_tokens = TotalTokens(response_json, ctx);
   answer->body = out;
   if (ctx.publish_answer) ctx.publish_answer(answer);
-  AnswerMeta meta{FinalLayer::kL3, ctx.answer_headers};
+  AnswerMeta meta{&info(), ctx.answer_headers};
   Status sent = co_await sink.SendComplete(status, std::move(out), meta);
   if (!sent.ok()) co_return Answered(499);
   co_return Answered(status, std::move(answer));
@@ -198,7 +198,7 @@ asio::awaitable<LayerResult> UpstreamLayer::RelayStream(RequestContext& ctx, Res
   dialect::StreamTranslator translator(wire, ctx.dialect, NowUnix(), &ctx.body);
   dialect::StreamAccumulator accumulator(ctx.dialect);
   std::vector<dialect::SseEvent> events, translated;
-  AnswerMeta meta{FinalLayer::kL3, ctx.answer_headers};
+  AnswerMeta meta{&info(), ctx.answer_headers};
   if (!(co_await sink.BeginStream(meta)).ok()) {
     response.Cancel();
     co_return Answered(499);

@@ -42,7 +42,19 @@ class UpstreamLayer : public Layer, public Forwarder {
   static Result<std::unique_ptr<UpstreamLayer>> Create(const Config& config, HttpClient* client,
                                                        Metrics* metrics);
 
-  FinalLayer id() const override { return FinalLayer::kL3; }
+  const LayerInfo& info() const override {
+    static const LayerInfo kInfo{"l3", "L3_Cloud", "L3 Cloud Logic", LayerKind::kUpstream,
+                                 /*deflects=*/false};
+    return kInfo;
+  }
+  // isartor.provider, isartor.upstream.status_code, isartor.upstream.ttfb_ms.
+  void AddSpanAttributes(const RequestContext& ctx, SpanAttributes& out) const override {
+    if (!ctx.upstream_provider.empty()) out.SetString("isartor.provider", ctx.upstream_provider);
+    if (ctx.upstream_status) {
+      out.SetInt("isartor.upstream.status_code", ctx.upstream_status);
+      out.SetDouble("isartor.upstream.ttfb_ms", ctx.upstream_ttfb_ms);
+    }
+  }
   bool essential() const override { return true; }
   std::string State() const override;
   boost::asio::awaitable<LayerResult> Handle(RequestContext& ctx, ResponseSink& sink) override;

@@ -1,4 +1,6 @@
 #include "config/config.h"
+#include "layers/l1a_exact/exact_cache.h"
+#include "layers/l1b_semantic/semantic_cache_layer.h"
 
 #include <unistd.h>
 
@@ -112,6 +114,40 @@ TEST(ConfigTest, DocsReferenceMatchesTheVariableTable) {
   doc << in.rdbuf();
   EXPECT_EQ(doc.str(), RenderConfigReferenceMarkdown())
       << "regenerate with: build/isartor config --reference > docs/configuration.md";
+}
+
+}  // namespace
+}  // namespace isartor
+
+namespace isartor {
+namespace {
+
+// The generated reference (docs/configuration.md) prints each row's default_text; the gateway
+// runs with the member's initializer. They must be the same value.
+TEST(ConfigDefaultsTest, EveryDocumentedDefaultIsTheMembersDefault) {
+  const Config defaults;
+  int checked = 0;
+  for (const ConfigVar& var : ConfigVars()) {
+    ASSERT_TRUE(var.get) << var.env;
+    EXPECT_EQ(var.get(defaults), var.default_text) << var.env;
+    ++checked;
+  }
+  EXPECT_GT(checked, 50);
+}
+
+// The caches' own Options (used when a cache is built without a Config, e.g. in tests and
+// benchmarks) start from the same defaults as the table.
+TEST(ConfigDefaultsTest, CacheOptionsStartFromTheTablesDefaults) {
+  const Config config;
+  SemanticCacheLayer::Options semantic;
+  EXPECT_FLOAT_EQ(semantic.threshold, static_cast<float>(config.similarity_threshold));
+  EXPECT_EQ(semantic.index.max_entries, config.cache_max_capacity);
+  EXPECT_EQ(semantic.index.ttl.count(), config.cache_ttl_secs);
+  EXPECT_EQ(semantic.index.ef_search, config.semantic_ef_search);
+  ExactCache::Options exact;
+  EXPECT_EQ(exact.max_entries, config.cache_max_capacity);
+  EXPECT_EQ(exact.max_bytes, config.cache_max_bytes);
+  EXPECT_EQ(exact.ttl.count(), config.cache_ttl_secs);
 }
 
 }  // namespace

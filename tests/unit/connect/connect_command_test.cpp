@@ -1,6 +1,8 @@
 #include "connect/connect_command.h"
 
 #include <gtest/gtest.h>
+
+#include <cstdlib>
 #include <unistd.h>
 
 #include <boost/json.hpp>
@@ -12,6 +14,13 @@
 
 namespace isartor::connect {
 namespace {
+
+// The command over the test process's environment (the tests set variables with setenv).
+std::string ProcessEnv(const std::string& name) {
+  const char* v = std::getenv(name.c_str());
+  return v ? std::string(v) : std::string();
+}
+void AddWithProcessEnv(CLI::App& app) { AddConnectCommand(app, ProcessEnv); }
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
@@ -44,7 +53,7 @@ class ConnectCommandTest : public ::testing::Test {
     args.insert(args.begin(), "connect");
     args.push_back("--home");
     args.push_back(home_.string());
-    return testing::RunCli(&AddConnectCommand, std::move(args), out);
+    return testing::RunCli(&AddWithProcessEnv, std::move(args), out);
   }
 
   fs::path home_;

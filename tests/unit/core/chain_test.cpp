@@ -6,18 +6,23 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include "obs/chain_metrics.h"
 #include "recording_sink.h"
 
 namespace isartor {
 namespace {
 
 
+const LayerInfo kL1a{"l1a", "L1a_ExactCache", "L1a Exact Cache", LayerKind::kCache, true};
+const LayerInfo kL1b{"l1b", "L1b_SemanticCache", "L1b Semantic Cache", LayerKind::kCache, true};
+const LayerInfo kL3{"l3", "L3_Cloud", "L3 Cloud Logic", LayerKind::kUpstream, false};
+
 // A layer scripted to pass, fail or answer, which records what it was shown on the way back.
 class ScriptedLayer : public Layer {
  public:
-  ScriptedLayer(FinalLayer id, LayerVerdict verdict, bool essential = false)
+  ScriptedLayer(const LayerInfo& id, LayerVerdict verdict, bool essential = false)
       : id_(id), verdict_(verdict), essential_(essential) {}
-  FinalLayer id() const override { return id_; }
+  const LayerInfo& info() const override { return id_; }
   bool essential() const override { return essential_; }
   std::string State() const override { return "active"; }
   boost::asio::awaitable<LayerResult> Handle(RequestContext&, ResponseSink& sink) override {
@@ -26,7 +31,7 @@ class ScriptedLayer : public Layer {
     if (verdict_ == LayerVerdict::kFailed) {
       co_return LayerResult::Fail(MakeError(ErrorCode::kUnavailable, "scripted failure"));
     }
-    (void)co_await sink.SendComplete(200, "answer", AnswerMeta{id_, {}});
+    (void)co_await sink.SendComplete(200, "answer", AnswerMeta{&id_, {}});
     LayerResult r;
     r.verdict = LayerVerdict::kAnswered;
     r.status = 200;
@@ -43,13 +48,14 @@ class ScriptedLayer : public Layer {
   std::string seen;
 
  private:
-  FinalLayer id_;
+  const LayerInfo& id_;
   LayerVerdict verdict_;
   bool essential_;
 };
 
 struct Fixture {
   Metrics metrics;
+  ChainMetrics chain_metrics{&metrics};
   std::vector<ScriptedLayer*> layers;
   std::unique_ptr<Chain> chain;
 
@@ -59,7 +65,8 @@ struct Fixture {
       layers.push_back(l.get());
       list.push_back(std::move(l));
     }
-    chain = std::make_unique<Chain>(std::move(list), &metrics);
+    chain = std::make_unique<Chain>(std::move(list));
+    chain->AddObserver(&chain_metrics);
   }
   ChainResult Run(RequestContext& ctx, RecordingSink& sink) {
     boost::asio::io_context ioc;
@@ -72,9 +79,9 @@ struct Fixture {
 std::vector<std::unique_ptr<ScriptedLayer>> Layers(LayerVerdict l1a, LayerVerdict l1b,
                                                    LayerVerdict l3) {
   std::vector<std::unique_ptr<ScriptedLayer>> v;
-  v.push_back(std::make_unique<ScriptedLayer>(FinalLayer::kL1a, l1a));
-  v.push_back(std::make_unique<ScriptedLayer>(FinalLayer::kL1b, l1b));
-  v.push_back(std::make_unique<ScriptedLayer>(FinalLayer::kL3, l3, true));
+  v.push_back(std::make_unique<ScriptedLayer>(kL1a, l1a));
+  v.push_back(std::make_unique<ScriptedLayer>(kL1b, l1b));
+  v.push_back(std::make_unique<ScriptedLayer>(kL3, l3, true));
   return v;
 }
 
@@ -84,7 +91,7 @@ TEST(ChainTest, FirstLayerThatAnswersEndsTheWalk) {
   RequestContext ctx;
   RecordingSink sink;
   ChainResult r = f.Run(ctx, sink);
-  EXPECT_EQ(r.layer, FinalLayer::kL1b);
+  EXPECT_EQ(r.layer, &kL1b);
   EXPECT_EQ(f.layers[2]->calls, 0);
   EXPECT_FALSE(r.error.has_value());
 }
@@ -116,7 +123,7 @@ TEST(ChainTest, FailingCacheLayerIsSkippedWithAMetric) {
   RequestContext ctx;
   RecordingSink sink;
   ChainResult r = f.Run(ctx, sink);
-  EXPECT_EQ(r.layer, FinalLayer::kL3);
+  EXPECT_EQ(r.layer, &kL3);
   EXPECT_FALSE(r.error.has_value());
   EXPECT_EQ(sink.sent_status, 200);
   EXPECT_NE(f.metrics.Render().find(
@@ -132,7 +139,7 @@ TEST(ChainTest, FailingEssentialLayerFailsTheRequest) {
   ChainResult r = f.Run(ctx, sink);
   ASSERT_TRUE(r.error.has_value());
   EXPECT_EQ(r.error->code, ErrorCode::kUnavailable);
-  EXPECT_EQ(r.layer, FinalLayer::kL3);
+  EXPECT_EQ(r.layer, &kL3);
   EXPECT_FALSE(sink.started());
 }
 

@@ -113,7 +113,7 @@ class SemanticCacheLayerTest : public ::testing::Test {
     RecordingSink sink;
     LayerResult r = Run(ctx, sink);
     if (r.verdict != LayerVerdict::kAnswered) return "";
-    EXPECT_EQ(sink.sent_meta.layer, FinalLayer::kL1b);
+    EXPECT_EQ(sink.sent_meta.layer, &SemanticCacheLayer::Info());
     EXPECT_EQ(sink.sent_meta.headers.at(0).first, "X-Isartor-Similarity");
     EXPECT_EQ(sink.sent_meta.headers.at(0).second, ctx.similarity);
     return sink.sent_body;
@@ -127,8 +127,8 @@ class SemanticCacheLayerTest : public ::testing::Test {
 TEST_F(SemanticCacheLayerTest, ParaphraseIsServedFromTheCache) {
   Seed(Ask("how do I reset my router password"), "A1");
   EXPECT_EQ(Serve(Ask("how do I reset the router password")), "A1");
-  EXPECT_EQ(metrics_.CacheEventCount(CacheLayer::kL1b, CacheOutcome::kHit), 1u);
-  EXPECT_EQ(metrics_.CacheEventCount(CacheLayer::kL1b, CacheOutcome::kStore), 1u);
+  EXPECT_EQ(metrics_.CacheEventCount("l1b", CacheOutcome::kHit), 1u);
+  EXPECT_EQ(metrics_.CacheEventCount("l1b", CacheOutcome::kStore), 1u);
 }
 
 TEST_F(SemanticCacheLayerTest, AHitHandsTheAnswerBackSoL1aCanStoreIt) {
@@ -150,13 +150,13 @@ TEST_F(SemanticCacheLayerTest, StoringReusesTheVectorOfTheMiss) {
 TEST_F(SemanticCacheLayerTest, UnrelatedQuestionMisses) {
   Seed(Ask("how do I reset my router password"), "A1");
   EXPECT_EQ(Serve(Ask("what is the boiling point of water")), "");
-  EXPECT_EQ(metrics_.CacheEventCount(CacheLayer::kL1b, CacheOutcome::kMiss), 2u);
+  EXPECT_EQ(metrics_.CacheEventCount("l1b", CacheOutcome::kMiss), 2u);
 }
 
 TEST_F(SemanticCacheLayerTest, NumericTrapIsVetoed) {
   Seed(Ask("what is the population of the city in 2010"), "A1");
   EXPECT_EQ(Serve(Ask("what is the population of the city in 2020")), "");
-  EXPECT_EQ(metrics_.CacheEventCount(CacheLayer::kL1b, CacheOutcome::kVeto), 1u);
+  EXPECT_EQ(metrics_.CacheEventCount("l1b", CacheOutcome::kVeto), 1u);
 }
 
 TEST_F(SemanticCacheLayerTest, OtherTenantSessionModelOrSystemPromptMisses) {
@@ -202,7 +202,7 @@ TEST_F(SemanticCacheLayerTest, ToolResultsInTheTurnSkipTheLayer) {
   RecordingSink sink;
   EXPECT_EQ(Run(ctx, sink).verdict, LayerVerdict::kPass);
   EXPECT_EQ(source_->calls.load(), 0);
-  EXPECT_EQ(metrics_.CacheEventCount(CacheLayer::kL1b, CacheOutcome::kBypass), 1u);
+  EXPECT_EQ(metrics_.CacheEventCount("l1b", CacheOutcome::kBypass), 1u);
 }
 
 TEST_F(SemanticCacheLayerTest, FailingEmbedderPassesWithAnErrorMetric) {
@@ -212,7 +212,7 @@ TEST_F(SemanticCacheLayerTest, FailingEmbedderPassesWithAnErrorMetric) {
   LayerResult r = Run(ctx, sink);
   EXPECT_EQ(r.verdict, LayerVerdict::kPass);
   EXPECT_EQ(sink.sent_status, 0);
-  EXPECT_EQ(metrics_.CacheEventCount(CacheLayer::kL1b, CacheOutcome::kError), 1u);
+  EXPECT_EQ(metrics_.CacheEventCount("l1b", CacheOutcome::kError), 1u);
 }
 
 TEST_F(SemanticCacheLayerTest, NoCacheSkipsTheLookupButTheAnswerIsStillStored) {
@@ -234,8 +234,8 @@ TEST_F(SemanticCacheLayerTest, APromptLongerThanTheWindowIsBypassedWithoutEmbedd
   EXPECT_EQ(r.verdict, LayerVerdict::kPass);
   EXPECT_TRUE(r.bypassed);  // audited as "bypass", like the metric says
   EXPECT_EQ(source_->calls.load(), 0);
-  EXPECT_EQ(metrics_.CacheEventCount(CacheLayer::kL1b, CacheOutcome::kBypass), 1u);
-  EXPECT_EQ(metrics_.CacheEventCount(CacheLayer::kL1b, CacheOutcome::kMiss), 0u);
+  EXPECT_EQ(metrics_.CacheEventCount("l1b", CacheOutcome::kBypass), 1u);
+  EXPECT_EQ(metrics_.CacheEventCount("l1b", CacheOutcome::kMiss), 0u);
   EXPECT_EQ(ctx.decision_detail, "prompt longer than the embedding window");
   layer_->OnAnswer(ctx, Answer("A1"));  // and its answer is not embedded afterwards either
   EXPECT_EQ(source_->calls.load(), 0);
@@ -248,7 +248,7 @@ TEST_F(SemanticCacheLayerTest, AnIneligibleOrNoCacheRequestIsABypassNotAMiss) {
   EXPECT_TRUE(Run(ctx, sink).bypassed);
   RequestContext ask = Ask("how do I reset my router password");
   EXPECT_FALSE(Run(ask, sink).bypassed);  // looked up: a real miss
-  EXPECT_EQ(metrics_.CacheEventCount(CacheLayer::kL1b, CacheOutcome::kMiss), 1u);
+  EXPECT_EQ(metrics_.CacheEventCount("l1b", CacheOutcome::kMiss), 1u);
 }
 
 }  // namespace

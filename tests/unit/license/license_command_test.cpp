@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include <CLI/CLI.hpp>
 
 #include "../cli_runner.h"
@@ -13,8 +15,15 @@
 namespace isartor::license {
 namespace {
 
+// The command over the test process's environment (the tests set variables with setenv).
+std::string ProcessEnv(const std::string& name) {
+  const char* v = std::getenv(name.c_str());
+  return v ? std::string(v) : std::string();
+}
+void AddWithProcessEnv(CLI::App& app) { AddLicenseCommand(app, ProcessEnv); }
+
 int RunIsartor(std::vector<std::string> args, std::string* out = nullptr) {
-  return isartor::testing::RunCli(&AddLicenseCommand, std::move(args), out);
+  return isartor::testing::RunCli(&AddWithProcessEnv, std::move(args), out);
 }
 
 std::string Issue(std::vector<std::string> extra = {}) {

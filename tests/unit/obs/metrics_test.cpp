@@ -26,9 +26,11 @@ void ExpectValidExposition(const std::string& text) {
 
 TEST(MetricsTest, RequestsAreCountedByLayerAndStatus) {
   Metrics m;
-  m.RecordRequest(FinalLayer::kL1a, EndpointFamily::kOpenAI, 200, 0.0001);
-  m.RecordRequest(FinalLayer::kL1a, EndpointFamily::kOpenAI, 200, 0.0001);
-  m.RecordRequest(FinalLayer::kL3, EndpointFamily::kAnthropic, 502, 0.2);
+  Metrics::LayerSeries* l1a = m.AddLayer("L1a_ExactCache");
+  Metrics::LayerSeries* l3 = m.AddLayer("L3_Cloud");
+  m.RecordRequest(l1a, EndpointFamily::kOpenAI, 200, 0.0001);
+  m.RecordRequest(l1a, EndpointFamily::kOpenAI, 200, 0.0001);
+  m.RecordRequest(l3, EndpointFamily::kAnthropic, 502, 0.2);
   std::string text = m.Render();
   EXPECT_NE(text.find("isartor_requests_total{final_layer=\"L1a_ExactCache\",status_code=\"200\","
                       "endpoint_family=\"openai\"} 2"),
@@ -44,16 +46,17 @@ TEST(MetricsTest, RequestsAreCountedByLayerAndStatus) {
 
 TEST(MetricsTest, ConcurrentRecordingLosesNothing) {
   Metrics m;
+  Metrics::LayerSeries* l1a = m.AddLayer("L1a_ExactCache");
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 10000; ++i) {
-        m.RecordRequest(FinalLayer::kL1a, EndpointFamily::kOpenAI, 200, 0.001);
+        m.RecordRequest(l1a, EndpointFamily::kOpenAI, 200, 0.001);
       }
     });
   }
   for (auto& t : threads) t.join();
-  EXPECT_EQ(m.RequestCount(FinalLayer::kL1a, 200), 40000u);
+  EXPECT_EQ(m.RequestCount("L1a_ExactCache", 200), 40000u);
 }
 
 TEST(MetricsTest, GaugesAndBuildInfoRender) {

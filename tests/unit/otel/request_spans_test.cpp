@@ -15,11 +15,14 @@ namespace isartor::otel {
 namespace {
 
 
+const LayerInfo kL1a{"l1a", "L1a_ExactCache", "L1a Exact Cache", LayerKind::kCache, true};
+const LayerInfo kL3{"l3", "L3_Cloud", "L3 Cloud Logic", LayerKind::kUpstream, false};
+
 // Passes (a cache miss) or answers like an upstream; remembers the traceparent it was given.
 class ProbeLayer : public Layer {
  public:
-  ProbeLayer(FinalLayer id, bool answer) : id_(id), answer_(answer) {}
-  FinalLayer id() const override { return id_; }
+  ProbeLayer(const LayerInfo& id, bool answer) : id_(id), answer_(answer) {}
+  const LayerInfo& info() const override { return id_; }
   std::string State() const override { return "active"; }
   boost::asio::awaitable<LayerResult> Handle(RequestContext& ctx, ResponseSink& sink) override {
     seen_traceparent = ctx.traceparent;
@@ -27,16 +30,21 @@ class ProbeLayer : public Layer {
     ctx.upstream_provider = "openai";
     ctx.upstream_status = 200;
     ctx.upstream_ttfb_ms = 12.5;
-    (void)co_await sink.SendComplete(200, "{}", AnswerMeta{id_, {}});
+    (void)co_await sink.SendComplete(200, "{}", AnswerMeta{&id_, {}});
     LayerResult r;
     r.verdict = LayerVerdict::kAnswered;
     r.status = 200;
     co_return r;
   }
+  // What an upstream layer reports about its call (as L3 does).
+  void AddSpanAttributes(const RequestContext& ctx, SpanAttributes& out) const override {
+    if (!ctx.upstream_provider.empty()) out.SetString("isartor.provider", ctx.upstream_provider);
+    if (ctx.upstream_status) out.SetDouble("isartor.upstream.ttfb_ms", ctx.upstream_ttfb_ms);
+  }
   std::string seen_traceparent;
 
  private:
-  FinalLayer id_;
+  const LayerInfo& id_;
   bool answer_;
 };
 
@@ -52,12 +60,13 @@ constexpr const char* kClient = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba
 TEST(RequestSpansTest, ChainMakesOneChildPerLayerUnderTheRequestSpan) {
   CollectingSink spans;
   Tracer tracer(&spans);
-  Metrics metrics;
+  RequestTracer observer(&tracer);
   std::vector<std::unique_ptr<Layer>> layers;
-  layers.push_back(std::make_unique<ProbeLayer>(FinalLayer::kL1a, false));
-  layers.push_back(std::make_unique<ProbeLayer>(FinalLayer::kL3, true));
+  layers.push_back(std::make_unique<ProbeLayer>(kL1a, false));
+  layers.push_back(std::make_unique<ProbeLayer>(kL3, true));
   auto* l3 = static_cast<ProbeLayer*>(layers[1].get());
-  Chain chain(std::move(layers), &metrics);
+  Chain chain(std::move(layers));
+  chain.AddObserver(&observer);
 
   RequestContext ctx;
   ctx.request_id = "req_1";
@@ -93,11 +102,12 @@ TEST(RequestSpansTest, ChainMakesOneChildPerLayerUnderTheRequestSpan) {
 }
 
 TEST(RequestSpansTest, WithoutATracerTheClientsTraceparentPassesThroughUnchanged) {
-  Metrics metrics;
+  RequestTracer observer(nullptr);
   std::vector<std::unique_ptr<Layer>> layers;
-  layers.push_back(std::make_unique<ProbeLayer>(FinalLayer::kL3, true));
+  layers.push_back(std::make_unique<ProbeLayer>(kL3, true));
   auto* l3 = static_cast<ProbeLayer*>(layers[0].get());
-  Chain chain(std::move(layers), &metrics);
+  Chain chain(std::move(layers));
+  chain.AddObserver(&observer);
   RequestContext ctx;
   Span root = StartRequestSpan(nullptr, ctx, "POST", "/v1/messages", kClient);
   EXPECT_FALSE(root.recording());

@@ -1,4 +1,4 @@
-#include "otel/trace_export_setup.h"
+#include "app/trace_export_setup.h"
 
 namespace isartor::otel {
 
