@@ -94,6 +94,9 @@ std::unique_ptr<Layer> BuildSemanticLayer(const Config& config, Metrics* metrics
   o.index.ttl = std::chrono::seconds(config.cache_ttl_secs);
   o.index.ef_search = config.semantic_ef_search;
   o.threshold = static_cast<float>(config.similarity_threshold);
+  o.lexical_guard = config.semantic_lexical_veto;
+  if (config.semantic_verifier) o.verifier = MakeTrainedPairVerifier();
+  o.verifier_threshold = static_cast<float>(config.semantic_verifier_threshold);
   return std::make_unique<SemanticCacheLayer>(o, MakeEmbedderSource(shared.embedder), metrics);
 }
 

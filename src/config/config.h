@@ -63,8 +63,11 @@ struct Config {
   std::size_t cache_max_capacity = 10000;
   std::size_t cache_max_bytes = 256u << 20;
   int cache_ttl_secs = 300;
-  double similarity_threshold = 0.93;  // chosen from bench/results/semantic_cache.md
+  double similarity_threshold = 0.80;  // chosen from bench/results/semantic_cache.md
   std::size_t semantic_ef_search = 32;  // ditto
+  bool semantic_verifier = true;
+  double semantic_verifier_threshold = 0.70;  // chosen from bench/results/semantic_cache.md
+  bool semantic_lexical_veto = true;
   std::string embedding_model_dir;
   // Local /v1/embeddings
   bool local_embeddings = true;

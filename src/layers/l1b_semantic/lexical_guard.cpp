@@ -270,4 +270,17 @@ GuardVerdict CheckLexicalGuard(std::string_view new_text, std::string_view cache
   return {};
 }
 
+LexicalDifferences CompareLexically(std::string_view new_text, std::string_view cached_text) {
+  Features a = Extract(new_text), b = Extract(cached_text);
+  LexicalDifferences d;
+  d.number = a.numbers != b.numbers;
+  d.date = a.dates != b.dates;
+  d.unit = a.units != b.units;
+  d.negation = a.negations != b.negations;
+  d.entity = EntityMissing(a, b) || EntityMissing(b, a);
+  d.opposite = Opposed(a, b);
+  d.order = Reordered(a, b);
+  return d;
+}
+
 }  // namespace isartor

@@ -33,4 +33,15 @@ struct GuardVerdict {
 
 GuardVerdict CheckLexicalGuard(std::string_view new_text, std::string_view cached_text);
 
+// Every check above, each evaluated on its own (CheckLexicalGuard stops at the first): the
+// lexical-difference features of the L1b verifier (pair_verifier.h). Order is part of the
+// verifier's trained weights: append, never reorder.
+struct LexicalDifferences {
+  static constexpr int kCount = 7;
+  bool number = false, date = false, unit = false, negation = false, entity = false,
+       opposite = false, order = false;
+};
+
+LexicalDifferences CompareLexically(std::string_view new_text, std::string_view cached_text);
+
 }  // namespace isartor
