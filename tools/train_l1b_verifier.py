@@ -90,8 +90,8 @@ def log_loss(x, y, ws, w, b):
 
 
 def c_float(x):
-    """A C++ float literal ("0f" is not one)."""
-    s = f"{x:.9g}"
+    """A C++ float literal ("0f" is not one); below float's range is 0."""
+    s = f"{x:.9g}" if abs(x) >= 1e-30 else "0.0"
     if not any(c in s for c in ".en"):
         s += ".0"
     return s + "f"
