@@ -4,7 +4,8 @@ that predicts "the cached answer of text A answers prompt B" from MiniLM feature
 plus the lexical guard's difference signals.
 
 Features (must match VerifierFeatures in pair_verifier.cpp): |u - v| (384), u * v (384),
-cos(u, v), then the seven lexical signals number date unit negation entity opposite order (0/1).
+cos(u, v), then the lexical signals number date unit negation entity opposite order
+same_up_to_typos (0/1).
 Embeddings come from the gateway's own engine (`isartor embed --stdin`) and the lexical signals
 from the gateway's own code (build target isartor_l1b_lexical_features), so training and serving
 see the same numbers.

@@ -43,7 +43,7 @@ std::vector<float> VerifierFeatures(const VerifierInput& input) {
   LexicalDifferences lex = CompareLexically(input.prompt_text, input.cached_text);
   const bool signals[LexicalDifferences::kCount] = {lex.number,   lex.date,     lex.unit,
                                                     lex.negation, lex.entity,   lex.opposite,
-                                                    lex.order};
+                                                    lex.order,    lex.same_up_to_typos};
   for (int i = 0; i < LexicalDifferences::kCount; ++i) x[2 * d + 1 + i] = signals[i] ? 1.f : 0.f;
   return x;
 }

@@ -1,8 +1,8 @@
 // The second stage of L1b: given a prompt and a cached entry the index recalled, would the
 // cached answer answer the prompt? A logistic regression over MiniLM features of both texts
-// (|u - v| and u * v elementwise, and their cosine) plus the lexical guard's seven difference
-// signals as features (lexical_guard.h: numbers, dates, units, negation, entities, opposites,
-// order). Trained offline by tools/train_l1b_verifier.py on a QQP sample and the train split of
+// (|u - v| and u * v elementwise, and their cosine) plus the lexical guard's signals as
+// features (lexical_guard.h: numbers, dates, units, negation, entities, opposites, order, and
+// "the same words up to typos"). Trained offline by tools/train_l1b_verifier.py on a QQP sample and the train split of
 // bench/data/l1b_pairs.jsonl; the weights are compiled in (pair_verifier_weights.inc), so
 // nothing is read at run time. Measured: bench/results/semantic_cache.md.
 #pragma once
@@ -35,7 +35,8 @@ class PairVerifier {
 std::unique_ptr<PairVerifier> MakeTrainedPairVerifier();
 
 // The feature vector the trained verifier reads (the trainer recomputes it in numpy from the
-// same definition): |u - v| (d), u * v (d), cos(u, v), then the seven lexical differences as 0/1.
+// same definition): |u - v| (d), u * v (d), cos(u, v), then the LexicalDifferences::kCount
+// lexical signals as 0/1, in their declared order.
 // Empty when the two vectors differ in size or are empty.
 std::vector<float> VerifierFeatures(const VerifierInput& input);
 

@@ -14,15 +14,18 @@ std::vector<float> Unit(int hot, int dim = 384) {
   return v;
 }
 
-TEST(PairVerifierTest, FeaturesAreTheDifferenceTheProductTheCosineAndSevenLexicalSignals) {
+TEST(PairVerifierTest, FeaturesAreTheDifferenceTheProductTheCosineAndTheLexicalSignals) {
   std::vector<float> u = Unit(0), v = Unit(1);
   std::vector<float> x = VerifierFeatures({u, v, "is it safe", "is it not safe"});
-  ASSERT_EQ(x.size(), 2u * 384 + 1 + 7);
+  ASSERT_EQ(x.size(), 2u * 384 + 1 + 8);
   EXPECT_EQ(x[0], 1.0f);           // |u - v| at 0
   EXPECT_EQ(x[384], 0.0f);         // u * v at 0
   EXPECT_EQ(x[2 * 384], 0.0f);     // cosine
   EXPECT_EQ(x[2 * 384 + 4], 1.0f);  // negation
   EXPECT_EQ(x[2 * 384 + 1], 0.0f);  // number
+  EXPECT_EQ(x[2 * 384 + 8], 0.0f);  // same up to typos
+  x = VerifierFeatures({u, v, "how do I map a netowrk drive", "How do I map a network drive?"});
+  EXPECT_EQ(x[2 * 384 + 8], 1.0f);
 }
 
 TEST(PairVerifierTest, VectorsOfDifferentSizesHaveNoFeaturesAndNoScore) {
