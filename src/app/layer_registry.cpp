@@ -4,6 +4,7 @@
 
 #include "core/disabled_layer.h"
 #include "layers/l1a_exact/exact_cache_layer.h"
+#include "layers/l1b_semantic/pair_verifier.h"
 #include "layers/l1b_semantic/semantic_cache_layer.h"
 #include "layers/l2_slm/slm_router_layer.h"
 #include "layers/l3_upstream/upstream_layer.h"
@@ -39,6 +40,9 @@ Result<std::unique_ptr<Layer>> BuildSemanticCache(const LayerEnv& env) {
   o.index.ttl = std::chrono::seconds(config.cache_ttl_secs);
   o.index.ef_search = config.semantic_ef_search;
   o.threshold = static_cast<float>(config.similarity_threshold);
+  o.lexical_guard = config.semantic_lexical_veto;
+  if (config.semantic_verifier) o.verifier = MakeTrainedPairVerifier();
+  o.verifier_threshold = static_cast<float>(config.semantic_verifier_threshold);
   return std::unique_ptr<Layer>(
       std::make_unique<SemanticCacheLayer>(o, MakeEmbedderSource(env.embedder), env.metrics));
 }

@@ -57,10 +57,24 @@ std::vector<ConfigVar> BuildVars() {
   v.push_back(Num<int>("ISARTOR__CACHE_TTL_SECS", "cache_ttl_secs", &Config::cache_ttl_secs, "300",
                        "Seconds a cached answer stays valid.", 1, 365 * 86400));
   v.push_back(Num<double>("ISARTOR__SIMILARITY_THRESHOLD", "similarity_threshold",
-                          &Config::similarity_threshold, "0.93",
-                          "Cosine similarity threshold for L1b cache hits. Lower values increase "
-                          "local deflection and wrong answers (measured: "
-                          "bench/results/semantic_cache.md).", 0.0, 1.0));
+                          &Config::similarity_threshold, "0.8",
+                          "L1b recall: the cosine similarity a cached prompt needs to be a "
+                          "candidate for the verifier (with the verifier off, the hit threshold). "
+                          "Lower values let more paraphrases and more traps reach the verifier "
+                          "(measured: bench/results/semantic_cache.md).", 0.0, 1.0));
+  v.push_back(Bool("ISARTOR__SEMANTIC_VERIFIER", "semantic_verifier", &Config::semantic_verifier,
+                   "true",
+                   "Run the L1b verifier (a compiled-in pair classifier) on each recalled "
+                   "candidate; false = cosine threshold and lexical veto only."));
+  v.push_back(Num<double>("ISARTOR__SEMANTIC_VERIFIER_THRESHOLD", "semantic_verifier_threshold",
+                          &Config::semantic_verifier_threshold, "0.7",
+                          "The verifier score (estimated probability that the cached answer "
+                          "answers the prompt) an L1b hit needs. Higher = fewer wrong answers and "
+                          "fewer hits (measured: bench/results/semantic_cache.md).", 0.0, 1.0));
+  v.push_back(Bool("ISARTOR__SEMANTIC_LEXICAL_VETO", "semantic_lexical_veto",
+                   &Config::semantic_lexical_veto, "true",
+                   "Any lexical difference (numbers, dates, units, negation, entities, "
+                   "opposites, order) vetoes an L1b candidate before the verifier sees it."));
   v.push_back(Num<std::size_t>(
       "ISARTOR__SEMANTIC_EF_SEARCH", "semantic_ef_search", &Config::semantic_ef_search, "32",
       "How wide an L1b graph search is (HNSW ef; partitions over 512 entries). Wider finds more "

@@ -66,6 +66,9 @@ struct Config {
   int cache_ttl_secs = defaults::kCacheTtlSecs;
   double similarity_threshold = defaults::kSimilarityThreshold;
   std::size_t semantic_ef_search = defaults::kSemanticEfSearch;
+  bool semantic_verifier = true;
+  double semantic_verifier_threshold = defaults::kSemanticVerifierThreshold;
+  bool semantic_lexical_veto = true;
   std::string embedding_model_dir;
   // Local /v1/embeddings
   bool local_embeddings = true;

@@ -12,7 +12,8 @@ namespace isartor::defaults {
 inline constexpr std::size_t kCacheMaxCapacity = 10000;
 inline constexpr std::size_t kCacheMaxBytes = std::size_t{256} << 20;
 inline constexpr int kCacheTtlSecs = 300;
-inline constexpr double kSimilarityThreshold = 0.93;  // chosen from bench/results/semantic_cache.md
+inline constexpr double kSimilarityThreshold = 0.80;  // L1b recall; chosen from bench/results/semantic_cache.md
 inline constexpr std::size_t kSemanticEfSearch = 32;  // ditto
+inline constexpr double kSemanticVerifierThreshold = 0.70;  // ditto
 
 }  // namespace isartor::defaults

@@ -256,6 +256,44 @@ bool Reordered(const Features& a, const Features& b) {
   return x == y;
 }
 
+// Damerau-Levenshtein distance <= 1 (optimal string alignment), for short words.
+bool WithinOneEdit(const std::string& a, const std::string& b) {
+  if (a == b) return true;
+  const std::size_t n = a.size(), m = b.size();
+  if (n > m + 1 || m > n + 1) return false;
+  std::size_t i = 0;
+  while (i < n && i < m && a[i] == b[i]) ++i;  // first difference at i
+  if (n == m) {
+    if (a.compare(i + 1, std::string::npos, b, i + 1, std::string::npos) == 0) return true;
+    return i + 1 < n && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+           a.compare(i + 2, std::string::npos, b, i + 2, std::string::npos) == 0;
+  }
+  const std::string& longer = n > m ? a : b;
+  const std::string& shorter = n > m ? b : a;
+  return longer.compare(i + 1, std::string::npos, shorter, i, std::string::npos) == 0;
+}
+
+const std::unordered_set<std::string>& Greetings() {
+  static const auto* words = new std::unordered_set<std::string>{
+      "hi", "hello", "hey", "quick", "question", "thanks", "thank", "pls"};
+  return *words;
+}
+
+bool SameUpToTypos(const Features& a, const Features& b) {
+  std::vector<const std::string*> x, y;
+  for (const auto& w : a.content) if (!Greetings().count(w)) x.push_back(&w);
+  for (const auto& w : b.content) if (!Greetings().count(w)) y.push_back(&w);
+  if (x.empty() || x.size() != y.size()) return false;
+  int edited = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const std::string &u = *x[i], &v = *y[i];
+    if (u == v) continue;
+    bool editable = u.size() >= 5 && v.size() >= 5 && !HasDigit(u) && !HasDigit(v);
+    if (!editable || !WithinOneEdit(u, v) || ++edited > 2) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 GuardVerdict CheckLexicalGuard(std::string_view new_text, std::string_view cached_text) {
@@ -268,6 +306,20 @@ GuardVerdict CheckLexicalGuard(std::string_view new_text, std::string_view cache
   if (Opposed(a, b)) return {true, "opposite"};
   if (Reordered(a, b)) return {true, "order"};
   return {};
+}
+
+LexicalDifferences CompareLexically(std::string_view new_text, std::string_view cached_text) {
+  Features a = Extract(new_text), b = Extract(cached_text);
+  LexicalDifferences d;
+  d.number = a.numbers != b.numbers;
+  d.date = a.dates != b.dates;
+  d.unit = a.units != b.units;
+  d.negation = a.negations != b.negations;
+  d.entity = EntityMissing(a, b) || EntityMissing(b, a);
+  d.opposite = Opposed(a, b);
+  d.order = Reordered(a, b);
+  d.same_up_to_typos = SameUpToTypos(a, b);
+  return d;
 }
 
 }  // namespace isartor

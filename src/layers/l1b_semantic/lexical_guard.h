@@ -33,4 +33,20 @@ struct GuardVerdict {
 
 GuardVerdict CheckLexicalGuard(std::string_view new_text, std::string_view cached_text);
 
+// Every check above, each evaluated on its own (CheckLexicalGuard stops at the first), plus one
+// similarity signal: the lexical features of the L1b verifier (pair_verifier.h). Order is part
+// of the verifier's trained weights: append, never reorder.
+//   same_up_to_typos — the content words (stopwords and greetings such as "hi" dropped) match
+//     one to one in order, where up to two words of 5+ letters (no digits) differ by one edit
+//     (a letter substituted, inserted, deleted, or two adjacent letters swapped): the same
+//     question retyped. Not a veto input.
+struct LexicalDifferences {
+  static constexpr int kCount = 8;
+  bool number = false, date = false, unit = false, negation = false, entity = false,
+       opposite = false, order = false;
+  bool same_up_to_typos = false;
+};
+
+LexicalDifferences CompareLexically(std::string_view new_text, std::string_view cached_text);
+
 }  // namespace isartor

@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <atomic>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
@@ -98,6 +99,13 @@ SemanticCacheLayer::SemanticCacheLayer(Options options, std::unique_ptr<Embeddin
                     [index] { return static_cast<double>(index->size()); });
   metrics->AddGauge("isartor_cache_bytes", "Bytes per cache layer.", "cache_layer=\"l1b\"",
                     [index] { return static_cast<double>(index->bytes()); });
+  verifier_failures_ = std::make_shared<std::atomic<uint64_t>>(0);
+  metrics_->AddCounter("isartor_semantic_verifier_failures_total",
+                       "L1b lookups ended as a miss because the verifier could not score a "
+                       "candidate (non-finite score).",
+                       "", [failures = verifier_failures_] {
+                         return static_cast<double>(failures->load(std::memory_order_relaxed));
+                       });
 }
 
 void SemanticCacheLayer::AddSpanAttributes(const RequestContext& ctx, SpanAttributes& out) const {
@@ -140,6 +148,15 @@ void SemanticCacheLayer::ReportEmbedError(const Error& error) {
   if (n < 3 || n % 1000 == 0) {  // a broken embedder must not flood the log
     Diag(LogLevel::kWarn, "L1b skipped: embedding failed (" + std::to_string(n + 1) +
                               " so far): " + error.message);
+  }
+}
+
+void SemanticCacheLayer::ReportVerifierFailure() {
+  metrics_->RecordCacheEvent(cache_series_, CacheOutcome::kError);
+  uint64_t n = verifier_failures_->fetch_add(1, std::memory_order_relaxed);
+  if (n < 3 || n % 1000 == 0) {
+    Diag(LogLevel::kWarn, "L1b miss: the verifier returned no finite score (" +
+                              std::to_string(n + 1) + " so far)");
   }
 }
 
@@ -190,15 +207,30 @@ boost::asio::awaitable<LayerResult> SemanticCacheLayer::Handle(RequestContext& c
     co_return LayerResult::Pass();
   }
   const SemanticMatch* hit = nullptr;
+  float verifier_score = 0;
+  bool verifier_failed = false;
   for (const SemanticMatch& m : *matches) {
-    if (!options_.lexical_guard || !CheckLexicalGuard(key.text, m.entry->text).veto) {
-      hit = &m;
-      break;
+    if (options_.lexical_guard && CheckLexicalGuard(key.text, m.entry->text).veto) continue;
+    if (options_.verifier) {
+      float score = options_.verifier->Score(
+          VerifierInput{embedded->values, m.vector, key.text, m.entry->text});
+      if (!std::isfinite(score)) {
+        verifier_failed = true;  // cannot tell: no hit from this lookup, never a failure
+        break;
+      }
+      if (score < options_.verifier_threshold) continue;
+      verifier_score = score;
     }
+    hit = &m;
+    break;
   }
   if (!hit) {
-    metrics_->RecordCacheEvent(cache_series_,
-                               matches->empty() ? CacheOutcome::kMiss : CacheOutcome::kVeto);
+    if (verifier_failed) {
+      ReportVerifierFailure();
+    } else {
+      metrics_->RecordCacheEvent(cache_series_,
+                                 matches->empty() ? CacheOutcome::kMiss : CacheOutcome::kVeto);
+    }
     Remember(PendingId(key), std::move(embedded->values));
     co_return LayerResult::Pass();
   }
@@ -209,6 +241,9 @@ boost::asio::awaitable<LayerResult> SemanticCacheLayer::Handle(RequestContext& c
   AnswerMeta meta;
   meta.layer = &Info();
   meta.headers.emplace_back("X-Isartor-Similarity", ctx.similarity);
+  if (options_.verifier) {
+    meta.headers.emplace_back("X-Isartor-Verifier-Score", FormatScore(verifier_score));
+  }
   std::shared_ptr<const StoredAnswer> answer = hit->entry->answer;
   Status sent = co_await sink.SendComplete(200, answer->body, meta);
   LayerResult result;

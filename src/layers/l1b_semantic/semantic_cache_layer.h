@@ -1,12 +1,16 @@
 // L1b: answers a prompt that means the same as one answered before, inside the same hard
-// partition (see semantic_key.h), when the cosine similarity of the two last user turns is at
-// least the threshold and the lexical guard (lexical_guard.h) finds no difference in numbers,
-// dates, negation, entities, opposites or word order.
+// partition (see semantic_key.h). Two stages: the index recalls the entries whose last user turn
+// has a cosine similarity of at least the (recall) threshold; then, best first, each candidate
+// must pass the optional hard lexical veto (lexical_guard.h) and the verifier (pair_verifier.h),
+// whose score must reach the verifier threshold. The first candidate that passes is served.
 //
 // Request path: SemanticKeyFor -> bypass if the text exceeds the model's window (decided by
 // tokenizing, before any embedding) -> embed the text on the embedder's worker threads (the
 // request's coroutine is suspended meanwhile, never the I/O thread) -> SemanticIndex::Search ->
-// lexical guard on up to `candidates` matches, best first -> hit or pass.
+// lexical veto and verifier on up to `candidates` matches, best first -> hit or pass.
+// A hit carries X-Isartor-Similarity (cosine) and X-Isartor-Verifier-Score. A verifier that
+// cannot decide (non-finite score) ends the lookup as a miss and counts
+// isartor_semantic_verifier_failures_total and an l1b "error" cache event.
 // The vector of a miss is kept briefly so OnAnswer can store the upstream's answer without
 // embedding again. A failing embedder or index is never a failed request: the layer passes and
 // counts isartor_cache_events_total{cache_layer="l1b",outcome="error"}.
@@ -23,6 +27,7 @@
 
 #include "config/defaults.h"
 #include "core/layer.h"
+#include "layers/l1b_semantic/pair_verifier.h"
 #include "layers/l1b_semantic/semantic_index.h"
 #include "obs/metrics.h"
 
@@ -59,10 +64,14 @@ class SemanticCacheLayer : public Layer {
  public:
   struct Options {
     SemanticIndex::Options index;
-    // Minimum cosine similarity for a hit (ISARTOR__SIMILARITY_THRESHOLD's default).
+    // Minimum cosine similarity for a candidate (recall; ISARTOR__SIMILARITY_THRESHOLD's default).
     float threshold = static_cast<float>(defaults::kSimilarityThreshold);
-    std::size_t candidates = 4;  // matches above the threshold the guard may examine
-    bool lexical_guard = true;
+    std::size_t candidates = 4;  // matches above the threshold the second stage may examine
+    bool lexical_guard = true;   // any lexical difference vetoes a candidate outright
+    // Second stage; null = cosine and lexical veto only. Shared, immutable.
+    std::shared_ptr<const PairVerifier> verifier;
+    // Minimum verifier score for a hit (ISARTOR__SEMANTIC_VERIFIER_THRESHOLD's default).
+    float verifier_threshold = static_cast<float>(defaults::kSemanticVerifierThreshold);
     std::size_t max_pending = 4096;            // remembered miss vectors awaiting OnAnswer
     std::chrono::seconds pending_ttl{600};
   };
@@ -100,6 +109,7 @@ class SemanticCacheLayer : public Layer {
   void Store(const std::string& partition, const std::vector<float>& vector, std::string text,
              std::shared_ptr<const StoredAnswer> answer);
   void ReportEmbedError(const Error& error);
+  void ReportVerifierFailure();
 
   Options options_;
   Metrics* metrics_;
@@ -111,6 +121,7 @@ class SemanticCacheLayer : public Layer {
   std::unordered_map<std::string, Pending> pending_;  // pending_mu_
   std::unique_ptr<EmbeddingSource> source_;
   std::atomic<uint64_t> embed_failures_{0};  // for log rate limiting
+  std::shared_ptr<std::atomic<uint64_t>> verifier_failures_;  // read by the metrics counter
 };
 
 }  // namespace isartor

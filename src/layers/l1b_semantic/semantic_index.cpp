@@ -87,12 +87,16 @@ Result<std::vector<SemanticMatch>> SemanticIndex::Search(const std::string& part
   const std::size_t dim = options_.dimension;
   auto distance = flat_space_->get_dist_func();  // 1 - dot product
   void* param = flat_space_->get_dist_func_param();
+  std::vector<std::size_t> labels;  // parallel to matches until they are sorted
   auto consider = [&](std::size_t label) {
     if (label >= p->slots.size()) return;
     const auto& entry = p->slots[label].entry;
     if (!entry || entry->expires <= now) return;
     float score = 1.0f - distance(&p->vectors[label * dim], vector.data(), param);
-    if (score >= min_score) matches.push_back({entry, score});
+    if (score >= min_score) {
+      matches.push_back({entry, score, {}});
+      labels.push_back(label);
+    }
   };
   if (!p->graph) {
     for (std::size_t label = 0; label < p->slots.size(); ++label) consider(label);
@@ -108,10 +112,20 @@ Result<std::vector<SemanticMatch>> SemanticIndex::Search(const std::string& part
     }
     for (; !found.empty(); found.pop()) consider(found.top().second);
   }
-  std::sort(matches.begin(), matches.end(),
-            [](const SemanticMatch& a, const SemanticMatch& b) { return a.score > b.score; });
-  if (matches.size() > k) matches.resize(k);
-  return matches;
+  std::vector<std::size_t> order(matches.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return matches[a].score > matches[b].score; });
+  if (order.size() > k) order.resize(k);
+  // Copy the vectors of the kept matches only, still under the partition's lock.
+  std::vector<SemanticMatch> best;
+  best.reserve(order.size());
+  for (std::size_t i : order) {
+    const float* stored = &p->vectors[labels[i] * dim];
+    best.push_back({std::move(matches[i].entry), matches[i].score,
+                    std::vector<float>(stored, stored + dim)});
+  }
+  return best;
 }
 
 bool SemanticIndex::RemoveSlotLocked(const OrderRecord& record) {

@@ -58,6 +58,7 @@ struct SemanticEntry {
 struct SemanticMatch {
   std::shared_ptr<const SemanticEntry> entry;
   float score = 0;  // cosine similarity in [-1, 1]
+  std::vector<float> vector;  // a copy of the entry's stored unit vector (the verifier's input)
 };
 
 class SemanticIndex {

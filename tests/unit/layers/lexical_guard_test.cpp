@@ -68,5 +68,21 @@ TEST(LexicalGuardTest, TitleCaseTextDoesNotMakeEveryWordAnEntity) {
             "pass");
 }
 
+TEST(LexicalGuardTest, ARetypedQuestionIsTheSameUpToTypos) {
+  auto same = [](std::string_view a, std::string_view b) {
+    return CompareLexically(a, b).same_up_to_typos;
+  };
+  EXPECT_TRUE(same("Why is my latpop fan so loud", "Why is my laptop fan so loud?"));
+  EXPECT_TRUE(same("Hi, how do I sbumit a claim?", "How can I submit a claim?"));  // swap
+  EXPECT_TRUE(same("How do I udate my address", "How do I update my address"));    // deletion
+  EXPECT_TRUE(same("How do I updaate my address", "How do I update my address"));  // insertion
+  EXPECT_FALSE(same("Is it safe to eat eggs", "Is it unsafe to eat eggs"));        // 2 edits
+  EXPECT_FALSE(same("Where is my form", "Where is my from"));       // short words: exact only
+  EXPECT_FALSE(same("Reset my Outlook password", "Reset my Gmail password"));
+  EXPECT_FALSE(same("the 2023 tax return", "the 2024 tax return"));  // digits: exact only
+  EXPECT_FALSE(same("How do I book a room", "How do I book a meeting room"));  // another word
+  EXPECT_FALSE(same("hello", "hi"));  // nothing left to compare
+}
+
 }  // namespace
 }  // namespace isartor

@@ -10,6 +10,8 @@
 
 #include <cctype>
 #include <cmath>
+#include <limits>
+#include <mutex>
 #include <thread>
 
 #include "dialect/request_view.h"
@@ -249,6 +251,99 @@ TEST_F(SemanticCacheLayerTest, AnIneligibleOrNoCacheRequestIsABypassNotAMiss) {
   RequestContext ask = Ask("how do I reset my router password");
   EXPECT_FALSE(Run(ask, sink).bypassed);  // looked up: a real miss
   EXPECT_EQ(metrics_.CacheEventCount("l1b", CacheOutcome::kMiss), 1u);
+}
+
+// Scores what it is told to and records what it was given.
+class FakeVerifier : public PairVerifier {
+ public:
+  explicit FakeVerifier(float score) : score_(score) {}
+  float Score(const VerifierInput& in) const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    prompts.emplace_back(in.prompt_text);
+    cached.emplace_back(in.cached_text);
+    same_dimension = in.prompt_vector.size() == in.cached_vector.size() &&
+                     in.cached_vector.size() == static_cast<std::size_t>(kDim);
+    return score_;
+  }
+  float score_;
+  mutable std::mutex mu_;
+  mutable std::vector<std::string> prompts, cached;
+  mutable bool same_dimension = false;
+};
+
+class SemanticCacheVerifierTest : public SemanticCacheLayerTest {
+ protected:
+  void UseVerifier(float score, float threshold = 0.5f) {
+    auto verifier = std::make_shared<FakeVerifier>(score);
+    verifier_ = verifier.get();
+    SemanticCacheLayer::Options o;
+    o.threshold = 0.8f;
+    o.verifier = verifier;
+    o.verifier_threshold = threshold;
+    auto source = std::make_unique<FakeSource>();
+    source_ = source.get();
+    layer_.reset();
+    verifier_metrics_ = std::make_unique<Metrics>();
+    layer_ = std::make_unique<SemanticCacheLayer>(o, std::move(source), verifier_metrics_.get());
+  }
+  std::string Header(const RecordingSink& sink, const std::string& name) {
+    for (const auto& [k, v] : sink.sent_meta.headers) {
+      if (k == name) return v;
+    }
+    return "";
+  }
+  ~SemanticCacheVerifierTest() override { layer_.reset(); }  // before its metrics go
+  FakeVerifier* verifier_ = nullptr;
+  std::unique_ptr<Metrics> verifier_metrics_;
+};
+
+TEST_F(SemanticCacheVerifierTest, AnAcceptedCandidateIsServedWithBothScores) {
+  UseVerifier(0.9f);
+  Seed(Ask("how do I reset my router password"), "A1");
+  RequestContext ctx = Ask("how do I reset the router password");
+  RecordingSink sink;
+  ASSERT_EQ(Run(ctx, sink).verdict, LayerVerdict::kAnswered);
+  EXPECT_EQ(sink.sent_body, "A1");
+  EXPECT_EQ(Header(sink, "X-Isartor-Similarity"), ctx.similarity);
+  EXPECT_EQ(Header(sink, "X-Isartor-Verifier-Score"), "0.9000");
+  // The verifier saw the new prompt, the cached prompt and both vectors.
+  ASSERT_EQ(verifier_->prompts.size(), 1u);
+  EXPECT_EQ(verifier_->prompts[0], "how do I reset the router password");
+  EXPECT_EQ(verifier_->cached[0], "how do I reset my router password");
+  EXPECT_TRUE(verifier_->same_dimension);
+}
+
+TEST_F(SemanticCacheVerifierTest, ACandidateBelowTheVerifierThresholdIsAVeto) {
+  UseVerifier(0.3f);
+  Seed(Ask("how do I reset my router password"), "A1");
+  RecordingSink sink;
+  RequestContext ctx = Ask("how do I reset the router password");
+  EXPECT_EQ(Run(ctx, sink).verdict, LayerVerdict::kPass);
+  EXPECT_EQ(verifier_metrics_->CacheEventCount("l1b", CacheOutcome::kVeto), 1u);
+  EXPECT_EQ(verifier_metrics_->CacheEventCount("l1b", CacheOutcome::kHit), 0u);
+}
+
+TEST_F(SemanticCacheVerifierTest, ANonFiniteScoreIsAMissWithAMetricNeverAFailure) {
+  UseVerifier(std::numeric_limits<float>::quiet_NaN());
+  Seed(Ask("how do I reset my router password"), "A1");
+  RecordingSink sink;
+  RequestContext ctx = Ask("how do I reset the router password");
+  LayerResult r = Run(ctx, sink);
+  EXPECT_EQ(r.verdict, LayerVerdict::kPass);
+  EXPECT_EQ(sink.sent_status, 0);
+  EXPECT_EQ(verifier_metrics_->CacheEventCount("l1b", CacheOutcome::kError), 1u);
+  EXPECT_NE(verifier_metrics_->Render().find("isartor_semantic_verifier_failures_total 1\n"),
+            std::string::npos);
+  // The miss is still stored: the upstream's answer replaces nothing and nobody is hurt.
+  layer_->OnAnswer(ctx, Answer("A2"));
+  EXPECT_EQ(verifier_metrics_->CacheEventCount("l1b", CacheOutcome::kStore), 2u);
+}
+
+TEST_F(SemanticCacheVerifierTest, TheLexicalVetoRunsBeforeTheVerifier) {
+  UseVerifier(0.99f);
+  Seed(Ask("what is the population of the city in 2010"), "A1");
+  EXPECT_EQ(Serve(Ask("what is the population of the city in 2020")), "");
+  EXPECT_TRUE(verifier_->prompts.empty());
 }
 
 }  // namespace
