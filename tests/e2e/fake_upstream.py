@@ -230,6 +230,15 @@ def responses_events(body, text, tool_call, b):
     yield ev("response.completed", response=responses_object(body, rid, output, "completed"))
 
 
+def stream_events(body, dialect, text, tool_call, b):
+    """[(event name, data)] of a normal streamed answer in `dialect` (name "" for OpenAI chunks)."""
+    if dialect == "openai":
+        return [("", e) for e in openai_events(body, text, tool_call, b)]
+    if dialect == "responses":
+        return list(responses_events(body, text, tool_call, b))
+    return list(anthropic_events(body, text, tool_call, b))
+
+
 async def handle(request, dialect):
     raw = await request.read()
     try:
@@ -281,12 +290,7 @@ async def handle(request, dialect):
     delay = float(b.get("delay", STATE["chunk_delay"]))
     cut_after = int(b.get("after", 3)) if mode == "cut_stream" else None
     sent = 0
-    if dialect == "openai":
-        events = [("", e) for e in openai_events(body, text, tool_call, b)]
-    elif dialect == "responses":
-        events = list(responses_events(body, text, tool_call, b))
-    else:
-        events = list(anthropic_events(body, text, tool_call, b))
+    events = stream_events(body, dialect, text, tool_call, b)
     # "stream": how the stream ended, for tests that check the gateway hung up on us.
     record["stream"] = "streaming"
     try:
@@ -323,12 +327,7 @@ def normal_answer(body, dialect, text, tool_call, b):
         else:
             doc = (openai_json if dialect == "openai" else anthropic_json)(body, text, tool_call, b)
         return "application/json", json.dumps(doc).encode()
-    if dialect == "openai":
-        events = [("", e) for e in openai_events(body, text, tool_call, b)]
-    elif dialect == "responses":
-        events = list(responses_events(body, text, tool_call, b))
-    else:
-        events = list(anthropic_events(body, text, tool_call, b))
+    events = stream_events(body, dialect, text, tool_call, b)
     frames = [(f"event: {n}\n" if n else "") + "data: " + json.dumps(d) + "\n\n" for n, d in events]
     if dialect == "openai":
         frames.append("data: [DONE]\n\n")
